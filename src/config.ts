@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const durationMs = z.string().regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 500ms, 30s, 5m or 24h')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h)?$/.exec(value)!;
+    const scale: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+    return Number(amount) * scale[unit ?? 's']!;
+  });
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./.data'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(100),
+  IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
+  CHECK_INTERVAL: durationMs.optional(),
+});
+
+export interface Config {
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  snapshotEvery: number;
+  idempotencyTtlMs: number;
+  checkIntervalMs?: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment once; everything below receives the typed result. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: e.DATA_DIR },
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    snapshotEvery: e.SNAPSHOT_EVERY,
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL,
+    checkIntervalMs: e.CHECK_INTERVAL,
+  };
+}

@@ -1,0 +1,87 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema.js';
+import { PgListener } from './listener.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
+/** Anything that runs SQL: the database itself or an open transaction. */
+export type Executor = Db | Tx;
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir?: string }  // no dataDir: in memory
+  | { kind: 'postgres'; url: string; poolMax?: number };
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Calls `onPayload` for every NOTIFY on `channel` until the returned function is called. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Runs `work` on a connection of its own (session state such as advisory locks stays on it). */
+  withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A single connection, for session-scoped state (advisory locks). */
+export interface Session {
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** Runs a raw query and returns its rows, the same way on both drivers. */
+export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
+  const result = (await exec.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url, target.poolMax ?? 20);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const client = new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return async () => { if (!client.closed) await unlisten(); };
+    },
+    // PGlite is one connection: session state is simply the database's.
+    withSession: (work) => work({
+      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+    }),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  const listener = new PgListener(url);
+  return {
+    kind: 'postgres',
+    db,
+    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work({ query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await listener.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Database, type Executor } from '../db/connect.js';
+import { ConcurrencyError, DuplicateEventError } from './errors.js';
+import { encodePosition } from './position.js';
+import type { EventTypeRegistry } from './registry.js';
+import { toStoredEvent, type EventRow, EVENT_COLUMNS } from './rows.js';
+import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './types.js';
+
+/** The channel the append transaction notifies on commit; a wake-up only. */
+export const EVENTS_CHANNEL = 'ledgerline_events';
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /** Stream type recorded with the events; defaults to the stream id's prefix. */
+  streamType?: string;
+  /** Append inside a caller's transaction, committing with it. */
+  tx?: Executor;
+}
+
+export interface ReadStreamOptions { fromVersion?: number; toVersion?: number; tx?: Executor }
+
+export class EventStore {
+  constructor(readonly database: Database, readonly registry: EventTypeRegistry) {}
+
+  /**
+   * Appends all events or none. The stream row is claimed and the events inserted in
+   * one statement, so an append costs one round trip and holds its lock only as long
+   * as that statement's transaction.
+   */
+  async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const exec = options.tx ?? this.database.db;
+    const payload = events.map((e) => ({
+      id: e.id, type: e.type, schemaVersion: this.registry.currentVersion(e.type), data: e.data, metadata: e.metadata ?? {},
+    }));
+    const streamType = options.streamType ?? streamId.split('-')[0] ?? streamId;
+    let result: { version: number | null; pos: string | null; tx: string | null } | undefined;
+    try {
+      [result] = await rows(exec, appendStatement(streamId, streamType, options.expectedVersion, payload));
+    } catch (error) {
+      if (!isUniqueViolation(error) || options.tx) throw error;
+      // Only event ids are unique outside the locked stream row: a re-sent append.
+      const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
+      if (prior) return prior;
+      throw error;
+    }
+    if (result?.version != null && result.pos != null && result.tx != null) {
+      return { streamVersion: result.version, position: encodePosition(result.tx, result.pos) };
+    }
+    const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
+    if (prior) return prior;
+    throw new ConcurrencyError(streamId, options.expectedVersion, await this.streamVersion(streamId, exec));
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const from = options.fromVersion ?? 1;
+    const to = options.toVersion ?? 2_147_483_647;
+    const found = await rows<EventRow>(options.tx ?? this.database.db, sql`
+      SELECT ${EVENT_COLUMNS} FROM events
+      WHERE stream_id = ${streamId} AND stream_version BETWEEN ${from} AND ${to}
+      ORDER BY stream_version`);
+    return found.map((row) => toStoredEvent(row, this.registry));
+  }
+
+  /** The stream's current version; 0 when it has no events. */
+  async streamVersion(streamId: string, exec: Executor = this.database.db): Promise<number> {
+    const [row] = await rows<{ version: number }>(exec, sql`SELECT version FROM streams WHERE stream_id = ${streamId}`);
+    return row?.version ?? 0;
+  }
+
+  /**
+   * When every event id is already stored, in order, in this stream (and where the
+   * expectation said), the append happened before: its original result.
+   */
+  private async priorAppend(
+    streamId: string, payload: { id: string; type: string; data: unknown }[], expected: ExpectedVersion, exec: Executor,
+  ): Promise<AppendResult | undefined> {
+    const found = await rows<{ id: string; stream_id: string; version: number; pos: string; tx: string; same: boolean }>(exec, sql`
+      SELECT e.event_id::text AS id, e.stream_id, e.stream_version AS version, e.global_position::text AS pos,
+             e.transaction_id::text AS tx, (e.event_type = x.e->>'type' AND e.data = x.e->'data') AS same
+      FROM jsonb_array_elements(${JSON.stringify(payload)}::jsonb) WITH ORDINALITY AS x(e, ord)
+      JOIN events e ON e.event_id = (x.e->>'id')::uuid
+      ORDER BY x.ord`);
+    if (found.length === 0) return undefined;
+    const firstVersion = found[0]!.version;
+    payload.forEach((event, i) => {
+      const row = found.find((r) => r.id === event.id);
+      if (!row) throw new DuplicateEventError(found[0]!.id, 'but not with the rest of this append');
+      if (row.stream_id !== streamId) throw new DuplicateEventError(row.id, `in stream ${row.stream_id}`);
+      if (!row.same) throw new DuplicateEventError(row.id, 'with different content');
+      if (row.version !== firstVersion + i) throw new DuplicateEventError(row.id, `at version ${row.version}`);
+    });
+    if (typeof expected === 'number' && firstVersion !== expected + 1) {
+      throw new DuplicateEventError(found[0]!.id, `at version ${firstVersion}, not after ${expected}`);
+    }
+    if (expected === 'no_stream' && firstVersion !== 1) {
+      throw new DuplicateEventError(found[0]!.id, `at version ${firstVersion} of an existing stream`);
+    }
+    const last = found[found.length - 1]!;
+    return { streamVersion: last.version, position: encodePosition(last.tx, last.pos) };
+  }
+}
+
+function appendStatement(streamId: string, streamType: string, expected: ExpectedVersion, payload: unknown[]): SQL {
+  const claim = claimStream(streamId, streamType, expected, payload.length);
+  return sql`
+    WITH s AS (${claim}),
+    e AS (
+      INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)
+      SELECT (x.e->>'id')::uuid, ${streamId}, ${streamType}, s.base + x.ord::int, x.e->>'type',
+             (x.e->>'schemaVersion')::int, x.e->'data', x.e->'metadata'
+      FROM s, jsonb_array_elements(${JSON.stringify(payload)}::jsonb) WITH ORDINALITY AS x(e, ord)
+      ORDER BY x.ord
+      RETURNING global_position, transaction_id, stream_version
+    )
+    SELECT max(stream_version) AS version, max(global_position)::text AS pos, min(transaction_id::text) AS tx,
+           CASE WHEN count(*) > 0 THEN pg_notify(${EVENTS_CHANNEL}, '') END AS notified
+    FROM e`;
+}
+
+/** Claims the next `count` versions of the stream, or returns no row when the expectation fails. */
+function claimStream(streamId: string, streamType: string, expected: ExpectedVersion, count: number): SQL {
+  if (expected === 'any') {
+    return sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, ${streamType}, ${count})
+      ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + ${count}
+      RETURNING version - ${count} AS base`;
+  }
+  if (expected === 'no_stream' || expected === 0) {
+    return sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, ${streamType}, ${count})
+      ON CONFLICT (stream_id) DO NOTHING
+      RETURNING 0 AS base`;
+  }
+  if (!Number.isInteger(expected) || expected < 0) throw new Error(`invalid expected version ${expected}`);
+  return sql`UPDATE streams SET version = version + ${count} WHERE stream_id = ${streamId} AND version = ${expected}
+    RETURNING version - ${count} AS base`;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  return code === '23505';
+}

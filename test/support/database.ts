@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/connect.js';
+import { migrate } from '../../src/db/migrate.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+/**
+ * PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server. TEST_ENGINES
+ * (a comma list) narrows that, so CI need not run the PGlite half twice.
+ */
+export const ENGINES: Engine[] = (() => {
+  const available: Engine[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const wanted = process.env.TEST_ENGINES?.split(',').map((e) => e.trim());
+  return wanted ? available.filter((e) => wanted.includes(e)) : available;
+})();
+
+export interface TestDatabase extends Database {
+  /** Connection string of the fresh database (PostgreSQL only), for a second process or client. */
+  readonly url?: string;
+}
+
+/**
+ * A migrated database of its own: PGlite in memory, or a freshly created PostgreSQL
+ * database that is dropped on close, so test files never see each other's rows.
+ */
+export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const database = await openDatabase({ kind: 'pglite' });
+    await migrate(database);
+    return database;
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `ledgerline_test_${randomBytes(6).toString('hex')}`;
+  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 40 });
+  await migrate(database);
+  return {
+    ...database,
+    url: url.toString(),
+    async close() {
+      await database.close();
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function admin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
