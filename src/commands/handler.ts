@@ -1,0 +1,203 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Executor } from '../db/connect.js';
+import {
+  DomainError, emailStreamId, orderStreamId, userStreamId,
+  type CommandMetadata, type DomainEvent, type OrderCommand, type UserCommand, type UserEvent,
+} from '../domain/index.js';
+import {
+  ConcurrencyError, START, encodePosition, saveSnapshot, type EventMetadata, type EventStore, type Position,
+} from '../eventstore/index.js';
+import type { Logger } from '../logger.js';
+import { emailAggregate, orderAggregate, userAggregate, type Aggregate } from './aggregates.js';
+import { eventIdFor, requestHash } from './ids.js';
+import { onceForKey } from './idempotency.js';
+import { loadStream, versionAt, type Loaded } from './loader.js';
+
+export type AppCommand = OrderCommand | UserCommand;
+
+export interface CommandResult {
+  streamId: string;
+  streamVersion: number;
+  /** Position of the command's last event in the global feed (or of the stream's last one, when it wrote none). */
+  position: Position;
+  events: { id: string; type: string; data: unknown }[];
+}
+
+export interface HandleOptions {
+  /** Pins the stream version the caller decided on: a conflict is returned, never retried. */
+  expectedVersion?: number;
+}
+
+export interface CommandHandlerOptions {
+  snapshotEvery: number;
+  idempotencyTtlMs: number;
+  logger: Logger;
+  maxAttempts?: number;
+}
+
+/** One stream's share of a command: what to decide and where its events go. */
+interface Step {
+  aggregate: Aggregate;
+  streamId: string;
+  decide: (state: any) => DomainEvent[];
+  /** The state the plan was made on; the append then expects exactly its version. */
+  loaded?: Loaded<unknown>;
+}
+
+interface Written { result: CommandResult; loaded: Loaded<unknown>; aggregate: Aggregate; state: unknown }
+
+export class CommandHandler {
+  private readonly maxAttempts: number;
+  /** Conflicts that were resolved by reloading and deciding again. */
+  retries = 0;
+
+  constructor(readonly store: EventStore, private readonly options: CommandHandlerOptions) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /**
+   * Load → decide → append with the loaded version. A conflict reloads and decides
+   * again, a bounded number of times, unless the caller pinned the version.
+   */
+  async handle(command: AppCommand, options: HandleOptions = {}): Promise<CommandResult> {
+    const db = this.store.database.db;
+    const key = command.metadata.idempotencyKey;
+    const written: Written[] = [];
+    const run = (exec: Executor) => this.withRetries(command, options, exec, written);
+    const result = key
+      ? await onceForKey(db, key, requestHash(command), this.options.idempotencyTtlMs, run)
+      : await run(db);
+    for (const w of written) this.snapshotIfDue(w);
+    return result;
+  }
+
+  /** The state of a stream as it was at a version or a moment. */
+  async loadAt<S>(aggregate: Aggregate<any, any, S>, streamId: string, when: { version: number } | { at: string }): Promise<Loaded<S>> {
+    const db = this.store.database.db;
+    const version = 'version' in when ? when.version : await versionAt(db, streamId, when.at);
+    return loadStream(this.store, aggregate, streamId, db, version);
+  }
+
+  private async withRetries(command: AppCommand, options: HandleOptions, exec: Executor, written: Written[]): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      written.length = 0;
+      try {
+        if (!isUserCommand(command)) return await this.runStep(orderStep(command), command.metadata, options, exec, written);
+        // Several streams change together: plan and write them in one transaction, so the
+        // plan cannot rest on a state another writer has moved on from.
+        return await exec.transaction(async (tx) => {
+          let last: CommandResult | undefined;
+          for (const step of await this.userPlan(command, tx)) last = await this.runStep(step, command.metadata, options, tx, written);
+          return last!;
+        });
+      } catch (error) {
+        if (error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < this.maxAttempts) {
+          this.retries++;
+          continue;
+        }
+        if (error instanceof DomainError) {
+          const prior = await this.priorResult(command, exec);
+          if (prior) return prior;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async runStep(
+    step: Step, metadata: CommandMetadata, options: HandleOptions, exec: Executor, written: Written[],
+  ): Promise<CommandResult> {
+    const loaded = step.loaded ?? await loadStream(this.store, step.aggregate, step.streamId, exec);
+    if (options.expectedVersion !== undefined && loaded.version !== options.expectedVersion) {
+      throw new ConcurrencyError(step.streamId, options.expectedVersion, loaded.version);
+    }
+    const decided = step.decide(loaded.state);
+    if (decided.length === 0) {
+      return { streamId: step.streamId, streamVersion: loaded.version, position: await this.lastPosition(step.streamId, exec), events: [] };
+    }
+    const events = decided.map((e, i) => ({
+      id: eventIdFor(metadata.commandId, step.streamId, i), type: e.type, data: e.data, metadata: eventMetadata(metadata),
+    }));
+    const appended = await this.store.appendToStream(step.streamId, events, {
+      expectedVersion: loaded.version, streamType: step.aggregate.streamType, tx: exec,
+    });
+    const result = { streamId: step.streamId, ...appended, events: events.map(({ id, type, data }) => ({ id, type, data })) };
+    const state = decided.reduce((s, e) => step.aggregate.decider.evolve(s, e), loaded.state);
+    written.push({ result, loaded, aggregate: step.aggregate, state });
+    return result;
+  }
+
+  /**
+   * Emails are unique across users through one reservation stream per address,
+   * written in the same transaction as the user's own events; the user's stream last.
+   */
+  private async userPlan(command: UserCommand, exec: Executor): Promise<Step[]> {
+    const { userId } = command.data;
+    const streamId = userStreamId(userId);
+    const loaded = await loadStream(this.store, userAggregate, streamId, exec);
+    // The user decides first; the reservations follow from what it decided.
+    const decided = userAggregate.decider.decide(command, loaded.state) as UserEvent[];
+    const email = (type: 'ReserveEmail' | 'ReleaseEmail', address: string): Step => ({
+      aggregate: emailAggregate,
+      streamId: emailStreamId(address),
+      decide: (s) => emailAggregate.decider.decide({ type, data: { email: address, userId }, metadata: command.metadata }, s),
+    });
+    const current = loaded.state as { email?: string };
+    const reservations = decided.flatMap((event) => {
+      switch (event.type) {
+        case 'UserRegistered': return [email('ReserveEmail', event.data.email)];
+        case 'UserEmailChanged': return [email('ReserveEmail', event.data.newEmail), email('ReleaseEmail', event.data.oldEmail)];
+        case 'UserDeleted': return current.email ? [email('ReleaseEmail', current.email)] : [];
+      }
+    });
+    return [...reservations, { aggregate: userAggregate, streamId, loaded, decide: () => decided }];
+  }
+
+
+  /** A command sent again after it succeeded: its events are stored under its derived ids. */
+  private async priorResult(command: AppCommand, exec: Executor): Promise<CommandResult | undefined> {
+    const streamId = 'orderId' in command.data ? orderStreamId(command.data.orderId) : userStreamId(command.data.userId);
+    const ids = Array.from({ length: 8 }, (_, i) => eventIdFor(command.metadata.commandId, streamId, i));
+    const found = await rows<{ id: string; type: string; data: unknown; version: number; tx: string; pos: string }>(exec, sql`
+      SELECT event_id::text AS id, event_type AS type, data, stream_version AS version,
+             transaction_id::text AS tx, global_position::text AS pos
+      FROM events WHERE event_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+      ORDER BY stream_version`);
+    const last = found.at(-1);
+    if (!last) return undefined;
+    return {
+      streamId, streamVersion: last.version, position: encodePosition(last.tx, last.pos),
+      events: found.map(({ id, type, data }) => ({ id, type, data })),
+    };
+  }
+
+  private async lastPosition(streamId: string, exec: Executor): Promise<Position> {
+    const [row] = await rows<{ tx: string; pos: string }>(exec, sql`
+      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
+      WHERE stream_id = ${streamId} ORDER BY stream_version DESC LIMIT 1`);
+    return row ? encodePosition(row.tx, row.pos) : START;
+  }
+
+  /** Saved off the request path, after the commit; a failure is logged and costs only speed. */
+  private snapshotIfDue({ result, loaded, aggregate, state }: Written): void {
+    const every = this.options.snapshotEvery;
+    if (Math.floor(result.streamVersion / every) === Math.floor(loaded.version / every)) return;
+    saveSnapshot(this.store.database.db, result.streamId, result.streamVersion, aggregate.stateSchemaVersion, state)
+      .catch((error: unknown) => this.options.logger.warn({ err: error, streamId: result.streamId }, 'snapshot failed'));
+  }
+}
+
+function isUserCommand(command: AppCommand): command is UserCommand {
+  return command.type === 'RegisterUser' || command.type === 'ChangeUserEmail' || command.type === 'DeleteUser';
+}
+
+function orderStep(command: OrderCommand): Step {
+  return { aggregate: orderAggregate, streamId: orderStreamId(command.data.orderId), decide: (s) => orderAggregate.decider.decide(command, s) };
+}
+
+function eventMetadata(m: CommandMetadata): EventMetadata {
+  return {
+    commandId: m.commandId, correlationId: m.correlationId, causationId: m.causationId,
+    actor: m.actor, idempotencyKey: m.idempotencyKey, requestId: m.requestId,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './aggregates.js';
+export * from './handler.js';
+export * from './idempotency.js';
+export * from './ids.js';
+export * from './loader.js';
