@@ -1,23 +1,33 @@
+import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
+import { checkCommand, projectionsCommand } from './projections/cli.js';
+import { runSeed } from './seed/run.js';
 
 const commands: Record<string, () => Promise<void>> = {
   async serve() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
-    const database = await openDatabase(config.database);
-    await migrate(database);
-    logger.info({ database: config.database.kind }, 'database migrated; ready');
+    const app = buildApp(config, logger);
+    const { url } = await app.start();
+    logger.info({ url, database: config.database.kind }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
+    let stopping = false;
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
-      await database.close();
-      process.exit(0);
+      try {
+        await app.stop();
+        process.exit(0);
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    setInterval(() => {}, 1 << 30);
   },
   async migrate() {
     const config = loadConfig();
@@ -25,6 +35,18 @@ const commands: Record<string, () => Promise<void>> = {
     await migrate(database);
     await database.close();
     createLogger(config.logLevel).info({ database: config.database.kind }, 'migrations applied');
+  },
+  async projections() {
+    process.exitCode = await projectionsCommand(process.argv.slice(3));
+  },
+  async check() {
+    process.exitCode = await checkCommand();
+  },
+  async seed() {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    const summary = await runSeed(config, logger);
+    logger.info({ ...summary, database: config.database.kind }, 'seed data in place (commands sent before were recognised, not repeated)');
   },
 };
 

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -24,6 +24,18 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Runs `work` on a connection of its own (session state such as advisory locks stays on it). */
   withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Opens a connection outside the pool that lives until closed: for session-level
+   * advisory locks held for hours, which must not pin a pool connection and must be
+   * known lost the moment their connection is.
+   */
+  openSession(): Promise<DedicatedSession>;
+  /**
+   * Runs a statement outside any transaction as a named (server-side prepared) statement
+   * on PostgreSQL, so a statement that costs more to plan than to run is planned once per
+   * connection. On PGlite it is an ordinary query.
+   */
+  preparedRows<T>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -31,6 +43,16 @@ export interface Database {
 export interface Session {
   query<T>(text: string, params?: unknown[]): Promise<T[]>;
 }
+
+export interface DedicatedSession extends Session {
+  /** Settles when the connection ends for any reason; its session locks ended with it. */
+  readonly ended: Promise<void>;
+  close(): Promise<void>;
+}
+
+const dialect = new PgDialect();
+/** Statement text → name; the same text always gets the same name, in every pool. */
+const statementNames = new Map<string, string>();
 
 /** Runs a raw query and returns its rows, the same way on both drivers. */
 export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
@@ -57,6 +79,16 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     withSession: (work) => work({
       query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
     }),
+    async openSession() {
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => { end = resolve; });
+      return {
+        ended,
+        query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+        close: async () => end(),
+      };
+    },
+    preparedRows: (query) => rows(db, query),
     close: () => client.close(),
   };
 }
@@ -78,6 +110,31 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       } finally {
         client.release();
       }
+    },
+    async openSession() {
+      const client = new pg.Client({ connectionString: url });
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => { end = resolve; });
+      client.on('error', () => end());
+      client.on('end', () => end());
+      await client.connect();
+      return {
+        ended,
+        query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+        async close() {
+          await client.end().catch(() => {});
+          end();
+        },
+      };
+    },
+    async preparedRows<T>(query: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      let name = statementNames.get(text);
+      if (!name) {
+        name = `ledgerline_${statementNames.size + 1}`;
+        statementNames.set(text, name);
+      }
+      return (await pool.query({ name, text, values: params })).rows as T[];
     },
     async close() {
       await listener.close();

@@ -20,7 +20,11 @@ export interface AppendOptions {
 export interface ReadStreamOptions { fromVersion?: number; toVersion?: number; tx?: Executor }
 
 export class EventStore {
-  constructor(readonly database: Database, readonly registry: EventTypeRegistry) {}
+  private readonly notifier: CommitNotifier;
+
+  constructor(readonly database: Database, readonly registry: EventTypeRegistry) {
+    this.notifier = new CommitNotifier(database);
+  }
 
   /**
    * Appends all events or none. The stream row is claimed and the events inserted in
@@ -36,7 +40,10 @@ export class EventStore {
     const streamType = options.streamType ?? streamId.split('-')[0] ?? streamId;
     let result: { version: number | null; pos: string | null; tx: string | null } | undefined;
     try {
-      [result] = await rows(exec, appendStatement(streamId, streamType, options.expectedVersion, payload));
+      // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
+      // append notifies after committing (see CommitNotifier) and runs prepared.
+      const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, options.tx !== undefined);
+      [result] = options.tx ? await rows(options.tx, statement) : await this.database.preparedRows(statement);
     } catch (error) {
       if (!isUniqueViolation(error) || options.tx) throw error;
       // Only event ids are unique outside the locked stream row: a re-sent append.
@@ -45,6 +52,7 @@ export class EventStore {
       throw error;
     }
     if (result?.version != null && result.pos != null && result.tx != null) {
+      if (!options.tx) this.notifier.notify();
       return { streamVersion: result.version, position: encodePosition(result.tx, result.pos) };
     }
     const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
@@ -101,7 +109,7 @@ export class EventStore {
   }
 }
 
-function appendStatement(streamId: string, streamType: string, expected: ExpectedVersion, payload: unknown[]): SQL {
+function appendStatement(streamId: string, streamType: string, expected: ExpectedVersion, payload: unknown[], notify: boolean): SQL {
   const claim = claimStream(streamId, streamType, expected, payload.length);
   return sql`
     WITH s AS (${claim}),
@@ -113,8 +121,8 @@ function appendStatement(streamId: string, streamType: string, expected: Expecte
       ORDER BY x.ord
       RETURNING global_position, transaction_id, stream_version
     )
-    SELECT max(stream_version) AS version, max(global_position)::text AS pos, min(transaction_id::text) AS tx,
-           CASE WHEN count(*) > 0 THEN pg_notify(${EVENTS_CHANNEL}, '') END AS notified
+    SELECT max(stream_version) AS version, max(global_position)::text AS pos, min(transaction_id::text) AS tx
+           ${notify ? sql`, CASE WHEN count(*) > 0 THEN pg_notify(${EVENTS_CHANNEL}, '') END AS notified` : sql``}
     FROM e`;
 }
 
@@ -138,4 +146,33 @@ function claimStream(streamId: string, streamType: string, expected: ExpectedVer
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   return code === '23505';
+}
+
+/**
+ * NOTIFY takes a cluster-wide lock that is held until the commit record is flushed, so
+ * appends that notified in their own transaction could not share WAL flushes and
+ * committed one at a time. An append on its own therefore notifies after its commit,
+ * with at most one NOTIFY in flight: appends that land meanwhile are covered by one more.
+ */
+class CommitNotifier {
+  private inFlight = false;
+  private again = false;
+
+  constructor(private readonly database: Database) {}
+
+  notify(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = true;
+    // A lost wake-up costs a reader one poll interval, never an event.
+    this.database.db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`).catch(() => {}).finally(() => {
+      this.inFlight = false;
+      if (this.again) {
+        this.again = false;
+        this.notify();
+      }
+    });
+  }
 }

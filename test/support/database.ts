@@ -30,21 +30,28 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
     await migrate(database);
     return database;
   }
-  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const fresh = await createPostgresDatabase();
+  const database = await openDatabase({ kind: 'postgres', url: fresh.url, poolMax: 40 });
+  await migrate(database);
+  return {
+    ...database,
+    url: fresh.url,
+    async close() {
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}
+
+/** An empty PostgreSQL database of its own on the TEST_DATABASE_URL server, for a server under test. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `ledgerline_test_${randomBytes(6).toString('hex')}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 40 });
-  await migrate(database);
-  return {
-    ...database,
-    url: url.toString(),
-    async close() {
-      await database.close();
-      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+  return { url: url.toString(), drop: () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function admin(url: string, statement: string): Promise<void> {

@@ -1,0 +1,11 @@
+import type { Services } from '../services.js';
+
+/** What every resolver receives: the services, and who is asking. */
+export interface GraphQLContext {
+  services: Services;
+  requestId: string;
+  /** The caller as recorded in events' metadata. */
+  actor: string;
+  /** From the Idempotency-Key header; a mutation's own argument takes precedence. */
+  idempotencyKey?: string;
+}

@@ -1,0 +1,80 @@
+import { GraphQLError } from 'graphql';
+import type { AppCommand } from '../../commands/index.js';
+import type { CommandMetadata } from '../../domain/index.js';
+import { getUser, type UserView } from '../../projections/queries.js';
+import { builder } from '../builder.js';
+import { execute, idempotencyKey, newId } from '../commands.js';
+import type { GraphQLContext } from '../context.js';
+import { COMMAND_ERRORS } from '../errors.js';
+import { UserRef } from '../types/user.js';
+
+interface UserPayload { user: UserView; position: string }
+
+const RegisterUserInput = builder.inputType('RegisterUserInput', {
+  fields: (t) => ({
+    id: t.id({ description: 'Generated when absent (derived from the idempotency key when there is one).' }),
+    username: t.string({ required: true }),
+    email: t.string({ required: true, description: 'Unique across users, compared case-insensitively.' }),
+  }),
+});
+
+const ChangeUserEmailInput = builder.inputType('ChangeUserEmailInput', {
+  fields: (t) => ({ userId: t.id({ required: true }), email: t.string({ required: true }), expectedVersion: t.int() }),
+});
+
+const DeleteUserInput = builder.inputType('DeleteUserInput', {
+  fields: (t) => ({ userId: t.id({ required: true }), reason: t.string({ required: true }), expectedVersion: t.int() }),
+});
+
+function resultOf(mutation: string) {
+  const name = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}`;
+  const success = builder.objectRef<UserPayload>(`${name}Success`).implement({
+    fields: (t) => ({
+      user: t.field({ type: UserRef, resolve: (p) => p.user }),
+      position: t.field({ type: 'Position', resolve: (p) => p.position }),
+    }),
+  });
+  return { type: success, errors: { types: COMMAND_ERRORS, union: { name: `${name}Result` } } };
+}
+
+async function userCommand(
+  ctx: GraphQLContext, userId: string, key: string | undefined, expectedVersion: number | null | undefined,
+  build: (metadata: CommandMetadata) => AppCommand,
+): Promise<UserPayload> {
+  const result = await execute(ctx, build, key, expectedVersion);
+  const user = await getUser(ctx.services.database.db, userId);
+  if (!user) throw new GraphQLError(`user ${userId} was written but is not readable yet`);
+  return { user, position: result.position };
+}
+
+builder.mutationFields((t) => ({
+  registerUser: t.field({
+    ...resultOf('registerUser'),
+    args: { input: t.arg({ type: RegisterUserInput, required: true }), idempotencyKey: t.arg.string() },
+    resolve: (_root, { input, ...args }, ctx) => {
+      const key = idempotencyKey(ctx, args.idempotencyKey);
+      const userId = input.id == null ? newId(key) : String(input.id);
+      return userCommand(ctx, userId, key, undefined,
+        (metadata) => ({ type: 'RegisterUser', metadata, data: { userId, username: input.username, email: input.email } }));
+    },
+  }),
+  changeUserEmail: t.field({
+    ...resultOf('changeUserEmail'),
+    args: { input: t.arg({ type: ChangeUserEmailInput, required: true }), idempotencyKey: t.arg.string() },
+    resolve: (_root, { input, ...args }, ctx) => {
+      const userId = String(input.userId);
+      return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
+        (metadata) => ({ type: 'ChangeUserEmail', metadata, data: { userId, newEmail: input.email } }));
+    },
+  }),
+  deleteUser: t.field({
+    ...resultOf('deleteUser'),
+    description: 'Deletes a user; it accepts no command afterwards and its email becomes free.',
+    args: { input: t.arg({ type: DeleteUserInput, required: true }), idempotencyKey: t.arg.string() },
+    resolve: (_root, { input, ...args }, ctx) => {
+      const userId = String(input.userId);
+      return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
+        (metadata) => ({ type: 'DeleteUser', metadata, data: { userId, reason: input.reason } }));
+    },
+  }),
+}));

@@ -1,0 +1,19 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './types/order.js';
+import './types/order-list.js';
+import './types/statistics.js';
+import './types/user.js';
+import './types/projections.js';
+import './mutations/orders.js';
+import './mutations/users.js';
+import './subscriptions.js';
+
+export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql: sorted, so the diff of a change shows only the change. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

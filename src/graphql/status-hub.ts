@@ -1,0 +1,174 @@
+import { GraphQLError } from 'graphql';
+import type { Database } from '../db/connect.js';
+import { comparePositions, START, type Position } from '../eventstore/index.js';
+import type { Logger } from '../logger.js';
+import { statusChangesAfter } from '../projections/queries.js';
+import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
+import { Channel, SubscriberOverflowError } from './channel.js';
+
+export interface StatusFilter { orderId?: string; userId?: string }
+
+const PAGE = 500;
+
+/**
+ * One per instance: follows `order_status_history` (woken by the projection's NOTIFY,
+ * polling as the fallback) and fans each change out to this instance's subscribers.
+ * Reading the table rather than trusting notification payloads means a notification
+ * lost while the listener reconnected costs latency, never a change.
+ */
+export class StatusHub {
+  private position: Position = START;
+  private readonly everyone = new Set<Channel<OrderStatusChange>>();
+  private readonly byOrder = new Map<string, Set<Channel<OrderStatusChange>>>();
+  private readonly byUser = new Map<string, Set<Channel<OrderStatusChange>>>();
+  private unlisten: (() => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    private readonly options: { capacity: number; pollIntervalMs: number } = { capacity: 1_000, pollIntervalMs: 1_000 },
+  ) {}
+
+  get subscriberCount(): number {
+    let n = this.everyone.size;
+    for (const set of this.byOrder.values()) n += set.size;
+    for (const set of this.byUser.values()) n += set.size;
+    return n;
+  }
+
+  async start(): Promise<void> {
+    this.position = await this.head();
+    this.unlisten = await this.database.listen(ORDER_STATUS_CHANNEL, () => this.wake());
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.endAll();
+    await this.unlisten?.();
+    await this.pumping;
+  }
+
+  /** Completes every open subscription (shutdown). */
+  endAll(): void {
+    for (const channel of [...this.everyone, ...[...this.byOrder.values(), ...this.byUser.values()].flatMap((s) => [...s])]) {
+      channel.end();
+    }
+  }
+
+  /**
+   * The changes matching `filter`: those after `after` from the table first, then live
+   * ones, with none missing and none repeated across the switch. Without `after` it
+   * starts live.
+   */
+  subscribe(filter: StatusFilter, after?: Position): AsyncIterableIterator<OrderStatusChange> {
+    const live = this.attach(filter);
+    const startedLive = this.position;
+    const database = this.database;
+    const capacity = this.options.capacity;
+    async function* changes(): AsyncGenerator<OrderStatusChange> {
+      let last = after ?? startedLive;
+      try {
+        if (after !== undefined) {
+          for (let page = await readPage(last); ; page = await readPage(last)) {
+            for (const change of page) { yield change; last = change.position; }
+            if (page.length < PAGE) break;
+          }
+        }
+        for await (const change of live) {
+          if (comparePositions(change.position, last) <= 0) continue;
+          yield change;
+          last = change.position;
+        }
+      } catch (error) {
+        if (error instanceof SubscriberOverflowError) throw overflow(last, capacity);
+        throw error;
+      } finally {
+        live.end();
+      }
+    }
+    const readPage = (from: Position) => statusChangesAfter(database.db, from, { ...filter, limit: PAGE });
+    const iterator = changes();
+    const finish = iterator.return.bind(iterator);
+    // A generator parked on `await live.next()` cannot run its finally until the next
+    // change arrives; ending the channel first lets an unsubscribe clean up at once.
+    return Object.assign(iterator, {
+      return(value?: unknown) {
+        live.end();
+        return finish(value);
+      },
+    });
+  }
+
+  private attach(filter: StatusFilter): Channel<OrderStatusChange> {
+    const [index, key] = filter.orderId !== undefined ? [this.byOrder, filter.orderId]
+      : filter.userId !== undefined ? [this.byUser, filter.userId] : [undefined, ''];
+    const channel: Channel<OrderStatusChange> = new Channel(this.options.capacity, () => {
+      if (!index) return void this.everyone.delete(channel);
+      const set = index.get(key);
+      set?.delete(channel);
+      if (set?.size === 0) index.delete(key);
+    });
+    if (!index) this.everyone.add(channel);
+    else index.set(key, (index.get(key) ?? new Set()).add(channel));
+    // Both filters given: the index holds one, the other is checked on delivery.
+    if (filter.orderId !== undefined && filter.userId !== undefined) {
+      const push = channel.push.bind(channel);
+      channel.push = (change, overflow) => (change.userId === filter.userId ? push(change, overflow) : true);
+    }
+    return channel;
+  }
+
+  private wake(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const page = await statusChangesAfter(this.database.db, this.position, { limit: PAGE });
+        for (const change of page) this.publish(change);
+        if (page.length > 0) this.position = page.at(-1)!.position;
+        if (page.length < PAGE) return;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'reading status changes failed; retrying on the next wake-up');
+    }
+  }
+
+  private publish(change: OrderStatusChange): void {
+    const overflow = () => new SubscriberOverflowError(undefined, this.options.capacity);
+    for (const channel of this.everyone) channel.push(change, overflow);
+    for (const channel of this.byOrder.get(change.orderId) ?? []) channel.push(change, overflow);
+    for (const channel of this.byUser.get(change.userId) ?? []) channel.push(change, overflow);
+  }
+
+  private async head(): Promise<Position> {
+    let position: Position = START;
+    // Walks to the end a page at a time; on a large table this runs once per start.
+    for (;;) {
+      const page = await statusChangesAfter(this.database.db, position, { limit: 10_000 });
+      if (page.length > 0) position = page.at(-1)!.position;
+      if (page.length < 10_000) return position;
+    }
+  }
+}
+
+function overflow(last: Position, capacity: number): GraphQLError {
+  const error = new SubscriberOverflowError(last, capacity);
+  return new GraphQLError(error.message, { extensions: { code: error.code, resumeAfter: last } });
+}

@@ -1,0 +1,140 @@
+import { GraphQLError } from 'graphql';
+import { orderAggregate } from '../../commands/index.js';
+import { ORDER_STATUSES, orderStreamId, type Order as OrderState, type OrderStatus } from '../../domain/index.js';
+import type { StoredEvent } from '../../eventstore/index.js';
+import { getOrder, getOrderItems, getStatusHistory, type OrderItemView, type OrderView } from '../../projections/queries.js';
+import type { OrderStatusChange } from '../../projections/status-changes.js';
+import { builder } from '../builder.js';
+import { consistentWith } from '../consistency.js';
+import type { GraphQLContext } from '../context.js';
+
+/** What an Order resolves from: a read row, or a state folded from the events (orderAt). */
+export type OrderParent = Pick<OrderView,
+  'id' | 'userId' | 'status' | 'totalCents' | 'paymentMethod' | 'trackingNumber' | 'cancellationReason' | 'version' | 'createdAt' | 'updatedAt'
+> & { items?: OrderItemView[]; eventsUpTo?: number };
+
+export const OrderStatusEnum = builder.enumType('OrderStatus', { values: ORDER_STATUSES });
+
+export const OrderItemRef = builder.objectRef<OrderItemView>('OrderItem').implement({
+  fields: (t) => ({
+    productId: t.exposeID('productId'),
+    productName: t.exposeString('productName', { nullable: true }),
+    quantity: t.exposeInt('quantity'),
+    unitPrice: t.field({ type: 'Money', resolve: (item) => item.unitPriceCents }),
+    lineTotal: t.field({ type: 'Money', resolve: (item) => item.lineTotalCents }),
+  }),
+});
+
+export const StoredEventRef = builder.objectRef<StoredEvent>('StoredEvent').implement({
+  description: 'An event as stored, its data upcast to the current schema version.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.exposeString('type'),
+    streamId: t.exposeID('streamId'),
+    version: t.exposeInt('version'),
+    position: t.field({ type: 'Position', resolve: (e) => e.position }),
+    schemaVersion: t.exposeInt('schemaVersion'),
+    occurredAt: t.field({ type: 'DateTime', resolve: (e) => e.recordedAt }),
+    data: t.field({ type: 'JSON', resolve: (e) => e.data }),
+    metadata: t.field({ type: 'JSON', resolve: (e) => e.metadata }),
+  }),
+});
+
+export const OrderRef = builder.objectRef<OrderParent>('Order');
+
+export const OrderStatusChangeRef = builder.objectRef<OrderStatusChange>('OrderStatusChange').implement({
+  fields: (t) => ({
+    orderId: t.exposeID('orderId'),
+    userId: t.exposeID('userId'),
+    from: t.field({ type: OrderStatusEnum, nullable: true, resolve: (c) => c.from }),
+    to: t.field({ type: OrderStatusEnum, resolve: (c) => c.to }),
+    position: t.field({ type: 'Position', resolve: (c) => c.position }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.occurredAt }),
+    order: t.field({
+      type: OrderRef, nullable: true,
+      resolve: async (c, _args, ctx) => (await getOrder(ctx.services.database.db, c.orderId)) ?? null,
+    }),
+  }),
+});
+
+OrderRef.implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    userId: t.exposeID('userId'),
+    status: t.field({ type: OrderStatusEnum, resolve: (o) => o.status }),
+    items: t.field({
+      type: [OrderItemRef],
+      resolve: async (o, _args, ctx) => o.items ?? (await getOrderItems(ctx.services.database.db, [o.id])).get(o.id) ?? [],
+    }),
+    totalAmount: t.field({ type: 'Money', resolve: (o) => o.totalCents }),
+    paymentMethod: t.exposeString('paymentMethod', { nullable: true }),
+    trackingNumber: t.exposeString('trackingNumber', { nullable: true }),
+    cancellationReason: t.exposeString('cancellationReason', { nullable: true }),
+    version: t.exposeInt('version'),
+    createdAt: t.field({ type: 'DateTime', resolve: (o) => o.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (o) => o.updatedAt }),
+    history: t.field({
+      type: [OrderStatusChangeRef],
+      description: 'Every status change, oldest first.',
+      resolve: (o, _args, ctx) => getStatusHistory(ctx.services.database.db, o.id),
+    }),
+    events: t.field({
+      type: [StoredEventRef],
+      description: "The order's stream from the event store, oldest first.",
+      resolve: (o, _args, ctx) => ctx.services.store.readStream(orderStreamId(o.id), { toVersion: o.eventsUpTo }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  order: t.field({
+    type: OrderRef,
+    nullable: true,
+    description: 'An order from the read tables. With consistentWith, first waits (bounded) until they have passed that position.',
+    args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
+    resolve: async (_root, args, ctx) => {
+      await consistentWith(ctx, args.consistentWith);
+      return (await getOrder(ctx.services.database.db, String(args.id))) ?? null;
+    },
+  }),
+  orderAt: t.field({
+    type: OrderRef,
+    nullable: true,
+    description: 'An order as it was at a stream version or a moment, folded from the event store (not the read tables).',
+    args: { id: t.arg.id({ required: true }), version: t.arg.int(), at: t.arg({ type: 'DateTime' }) },
+    resolve: (_root, args, ctx) => orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
+  }),
+}));
+
+async function orderAt(ctx: GraphQLContext, id: string, version?: number, at?: string): Promise<OrderParent | null> {
+  if ((version === undefined) === (at === undefined)) {
+    throw new GraphQLError('orderAt takes exactly one of version and at', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  if (version !== undefined && version < 0) {
+    throw new GraphQLError('version must not be negative', { extensions: { code: 'BAD_USER_INPUT', field: 'version' } });
+  }
+  const loaded = await ctx.services.commands.loadAt(orderAggregate, orderStreamId(id), version !== undefined ? { version } : { at: at! });
+  const state = loaded.state as OrderState | { status: 'NONE' };
+  if (state.status === 'NONE') return null;
+  return fromState(state, loaded.version);
+}
+
+function fromState(state: OrderState, version: number): OrderParent {
+  return {
+    id: state.orderId,
+    userId: state.userId,
+    status: state.status as OrderStatus,
+    totalCents: state.total,
+    paymentMethod: state.paymentMethod ?? null,
+    trackingNumber: state.trackingNumber ?? null,
+    cancellationReason: state.cancellationReason ?? null,
+    version,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    eventsUpTo: version,
+    items: state.items.map((item, i) => ({
+      orderId: state.orderId, lineNumber: i + 1, productId: item.productId, productName: null,
+      quantity: item.quantity, unitPriceCents: item.unitPrice, lineTotalCents: item.lineTotal,
+    })),
+  };
+}

@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/connect.js';
+import { readAll } from '../eventstore/feed.js';
+import type { Position } from '../eventstore/position.js';
+import type { EventTypeRegistry } from '../eventstore/registry.js';
+import type { StoredEvent } from '../eventstore/types.js';
+import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { clearFailure } from './status-store.js';
+import type { ApplyContext, Projection } from './types.js';
+
+/** The feed after `after`, read ahead on another connection while the previous batch was applied. */
+export interface Prefetched { after: Position; events: Promise<StoredEvent[] | undefined> }
+
+export interface BatchOptions {
+  batchSize: number;
+  /** The checkpoint row to read and move; the projection's name unless rebuilding. */
+  checkpoint?: string;
+  /** A schema holding fresh copies of the projection's tables, written instead of the serving ones. */
+  schema?: string;
+  context?: ApplyContext;
+  /** Clears the recorded failure in the same transaction (the first success after one). */
+  clearFailure?: boolean;
+  /** Used when the checkpoint turns out to be where it was read from. */
+  prefetched?: Prefetched;
+  /** Read the next batch while this one is applied (PostgreSQL: it overlaps the two). */
+  prefetch?: boolean;
+}
+
+export interface BatchResult {
+  /** Events read from the feed, whether of the projection's types or not. */
+  read: number;
+  applied: number;
+  position: Position;
+  /** True when the feed had fewer visible events than a batch: caught up for now. */
+  exhausted: boolean;
+  next?: Prefetched;
+}
+
+const LIVE: ApplyContext = { rebuilding: false };
+
+/**
+ * One transaction: lock the checkpoint, read the feed after it, apply the events of the
+ * projection's types, move the checkpoint past everything read. A crash anywhere leaves
+ * tables and checkpoint as they were together.
+ *
+ * A read-ahead is safe to use: the feed only shows events below every running
+ * transaction, so what it returned after a position is all there will ever be there.
+ */
+export async function runBatch(
+  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions,
+): Promise<BatchResult> {
+  const name = options.checkpoint ?? projection.name;
+  const types = new Set(projection.eventTypes);
+  return database.db.transaction(async (tx) => {
+    if (options.schema) {
+      await tx.execute(sql`SELECT set_config('search_path', ${options.schema} || ', ' || current_setting('search_path'), true)`);
+    }
+    const from = await lockCheckpoint(tx, name);
+    const ahead = options.prefetched?.after === from ? await options.prefetched.events : undefined;
+    const events = ahead && ahead.length > 0
+      ? ahead
+      : await readAll(database, registry, { after: from, limit: options.batchSize, tx });
+    const exhausted = ahead === events ? false : events.length < options.batchSize;
+    if (events.length === 0) return { read: 0, applied: 0, position: from, exhausted };
+    const position = events[events.length - 1]!.position;
+    const next = options.prefetch && !exhausted ? readAhead(database, registry, position, options.batchSize) : undefined;
+    const relevant = events.filter((event) => types.has(event.type));
+    if (relevant.length > 0) await projection.apply(tx, relevant, options.context ?? LIVE);
+    await saveCheckpoint(tx, name, position);
+    if (options.clearFailure) await clearFailure(tx, projection.name);
+    return { read: events.length, applied: relevant.length, position, exhausted, next };
+  });
+}
+
+function readAhead(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Prefetched {
+  // A failed read-ahead only means the next batch reads for itself.
+  const events = readAll(database, registry, { after, limit }).catch(() => undefined);
+  return { after, events };
+}

@@ -1,0 +1,142 @@
+import type { Database } from '../db/connect.js';
+import type { Position } from '../eventstore/position.js';
+import type { EventTypeRegistry } from '../eventstore/registry.js';
+import { EVENTS_CHANNEL } from '../eventstore/store.js';
+import type { Logger } from '../logger.js';
+import { LeaderLocks } from './leader.js';
+import { ProjectionRunner } from './runner.js';
+import { readStoredStatus, type StoredProjectionStatus } from './status-store.js';
+import type { Projection, ProjectionState, ProjectionStatus } from './types.js';
+import { CheckpointWaiter } from './waiter.js';
+
+export interface ProjectionManagerOptions {
+  database: Database;
+  registry: EventTypeRegistry;
+  projections: readonly Projection[];
+  logger: Logger;
+  /** Events per transaction. */
+  batchSize?: number;
+  /** How often a caught-up runner looks for events when no notification came. */
+  pollIntervalMs?: number;
+  /** How often an instance that does not hold a projection's lock tries to take it. */
+  lockRetryMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Checkpoints that waitForPosition waits for; every managed projection by default. */
+  waitFor?: readonly string[];
+}
+
+/**
+ * Runs every projection once across all instances: on PostgreSQL each under its
+ * advisory lock (the others stand by and keep trying), on PGlite simply in this process.
+ */
+export class ProjectionManager {
+  private readonly runners: ProjectionRunner[];
+  private readonly waiter: CheckpointWaiter;
+  private readonly locks: LeaderLocks | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private electTimer: NodeJS.Timeout | undefined;
+  private electing: Promise<void> | undefined;
+  private started = false;
+
+  constructor(private readonly options: ProjectionManagerOptions) {
+    const { database, registry, logger } = options;
+    this.runners = options.projections.map((projection) => new ProjectionRunner({
+      database,
+      registry,
+      projection,
+      logger,
+      batchSize: options.batchSize ?? 2_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      retryInitialMs: options.retryInitialMs ?? 200,
+      retryMaxMs: options.retryMaxMs ?? 30_000,
+    }));
+    this.waiter = new CheckpointWaiter(database, options.waitFor ?? options.projections.map((p) => p.name));
+    this.locks = database.kind === 'postgres'
+      ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
+      : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.unlisten = await this.options.database.listen(EVENTS_CHANNEL, () => {
+      for (const runner of this.runners) runner.wake();
+    });
+    await this.waiter.start();
+    await this.elect();
+    if (this.locks) {
+      this.electTimer = setInterval(() => void this.elect(), this.options.lockRetryMs ?? 1_000);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    clearInterval(this.electTimer);
+    await this.electing;
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.locks?.close();
+    await this.waiter.stop();
+    await this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  /** Read-your-writes: resolves once the read side has applied everything up to `position`. */
+  waitForPosition(position: Position, timeoutMs: number): Promise<void> {
+    return this.waiter.wait(position, timeoutMs);
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const stored = await readStoredStatus(this.options.database.db, this.runners.map((r) => r.name));
+    return stored.map((s, i) => {
+      const runner = this.runners[i]!;
+      return {
+        name: s.name,
+        position: s.position,
+        eventsBehind: s.eventsBehind,
+        secondsBehind: s.secondsBehind,
+        state: this.stateOf(runner, s),
+        lastError: runner.active ? runner.lastError ?? s.lastError : s.lastError,
+      };
+    });
+  }
+
+  private stateOf(runner: ProjectionRunner, stored: StoredProjectionStatus): ProjectionState {
+    if (runner.active) {
+      if (runner.state === 'failing') return 'failing';
+      return stored.rebuilding ? 'rebuilding' : runner.state;
+    }
+    if (stored.lastError) return 'failing';
+    if (stored.rebuilding) return 'rebuilding';
+    if (this.started) return 'standby';
+    // Asked from outside any runner (the CLI): another instance's lock says it runs.
+    if (stored.locked) return stored.eventsBehind > 0 ? 'catching_up' : 'running';
+    return 'stopped';
+  }
+
+  /** Starts the runners whose lock this instance holds (all of them on PGlite); one pass at a time. */
+  private elect(): Promise<void> {
+    this.electing ??= this.electOnce().finally(() => { this.electing = undefined; });
+    return this.electing;
+  }
+
+  private async electOnce(): Promise<void> {
+    try {
+      const names = this.runners.map((r) => r.name);
+      const held = this.locks ? await this.locks.acquire(names) : new Set(names);
+      for (const runner of this.runners) {
+        if (this.started && held.has(runner.name) && !runner.active) {
+          this.options.logger.info({ projection: runner.name }, 'running projection');
+          runner.start();
+        }
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not take projection locks; will retry');
+    }
+  }
+
+  private async stopRunners(names: string[]): Promise<void> {
+    await Promise.all(this.runners.filter((r) => names.includes(r.name)).map((r) => r.stop()));
+  }
+}

@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Tx } from '../db/connect.js';
+import { ORDER_EVENT_SCHEMA_VERSIONS } from '../domain/order.js';
+import { encodePosition } from '../eventstore/position.js';
+import type { StoredEvent } from '../eventstore/types.js';
+import { evolveOrderRow, orderIdOf, type ItemRow, type OrderRow, type StatusChangeRow } from './order-rows.js';
+import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
+import type { ApplyContext, Projection } from './types.js';
+
+const ORDER_COLUMNS = `id text, user_id text, status text, total_cents bigint, payment_method text, tracking_number text,
+  cancellation_reason text, refund_due_cents bigint, version int, created_at timestamptz, updated_at timestamptz,
+  paid_at timestamptz, shipped_at timestamptz, delivered_at timestamptz, cancelled_at timestamptz,
+  last_transaction_id text, last_global_position bigint`;
+const ORDER_NAMES = ORDER_COLUMNS.split(',').map((c) => c.trim().split(' ')[0]!);
+const ORDER_SELECT = ORDER_NAMES.map((n) => (n === 'last_transaction_id' ? `${n}::xid8` : n)).join(', ');
+const ORDER_UPDATE = ORDER_NAMES.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ');
+
+/**
+ * orders, order_items and order_status_history. A batch is folded in memory per order
+ * and written with a handful of set-based statements, whatever its size.
+ */
+export const ordersProjection: Projection = {
+  name: 'orders',
+  eventTypes: Object.keys(ORDER_EVENT_SCHEMA_VERSIONS),
+  tables: ['orders', 'order_items', 'order_status_history'],
+  apply: applyOrderEvents,
+};
+
+async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyContext): Promise<void> {
+  const current = await loadOrders(tx, ordersToLoad(events));
+  const touched = new Map<string, OrderRow>();
+  const items = new Map<string, ItemRow[]>();
+  const recreated = new Set<string>();
+  const history: StatusChangeRow[] = [];
+  for (const event of events) {
+    const id = orderIdOf(event.streamId);
+    const before = touched.get(id) ?? current.get(id);
+    const change = evolveOrderRow(before, event);
+    if (!change) continue;
+    if (change.items) {
+      if (before || event.version > 1) recreated.add(id);
+      items.set(id, change.items);
+    }
+    touched.set(id, change.row);
+    history.push(change.history);
+  }
+  if (touched.size > 0) await upsertOrders(tx, [...touched.values()]);
+  if (recreated.size > 0) {
+    await tx.execute(sql`DELETE FROM order_items
+      WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...recreated])}::jsonb))`);
+  }
+  if (items.size > 0) await insertItems(tx, [...items.values()].flat());
+  if (history.length > 0) await insertHistory(tx, history, !context.rebuilding);
+}
+
+/** Orders whose first event in this batch is not their creation: their rows must be read. */
+function ordersToLoad(events: StoredEvent[]): string[] {
+  const seen = new Set<string>();
+  const load: string[] = [];
+  for (const event of events) {
+    const id = orderIdOf(event.streamId);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
+  }
+  return load;
+}
+
+async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<OrderRow>(tx, sql`
+    SELECT id, user_id, status, total_cents::text AS total_cents, payment_method, tracking_number, cancellation_reason,
+      refund_due_cents::text AS refund_due_cents, version, created_at::text AS created_at, updated_at::text AS updated_at,
+      paid_at::text AS paid_at, shipped_at::text AS shipped_at, delivered_at::text AS delivered_at,
+      cancelled_at::text AS cancelled_at, last_transaction_id::text AS last_transaction_id,
+      last_global_position::text AS last_global_position
+    FROM orders WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+  return new Map(found.map((row) => [row.id, row]));
+}
+
+async function upsertOrders(tx: Tx, orders: OrderRow[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO orders (${sql.raw(ORDER_NAMES.join(', '))})
+    SELECT ${sql.raw(ORDER_SELECT)} FROM jsonb_to_recordset(${JSON.stringify(orders)}::jsonb) AS x(${sql.raw(ORDER_COLUMNS)})
+    ON CONFLICT (id) DO UPDATE SET ${sql.raw(ORDER_UPDATE)}`);
+}
+
+async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price_cents, line_total_cents)
+    SELECT order_id, line_number, product_id, quantity, unit_price_cents, line_total_cents
+    FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(order_id text, line_number int, product_id text,
+      quantity int, unit_price_cents bigint, line_total_cents bigint)`);
+}
+
+/** Records the changes and, live, announces them on ORDER_STATUS_CHANNEL when the batch commits. */
+async function insertHistory(tx: Tx, history: StatusChangeRow[], announce: boolean): Promise<void> {
+  const changes = announce
+    ? history.map((h) => JSON.stringify({
+      orderId: h.order_id,
+      userId: h.user_id,
+      from: h.from_status,
+      to: h.to_status,
+      position: encodePosition(h.transaction_id, h.global_position),
+      occurredAt: h.occurred_at,
+    } satisfies OrderStatusChange))
+    : [];
+  await tx.execute(sql`
+    WITH inserted AS (
+      INSERT INTO order_status_history (transaction_id, global_position, order_id, user_id, from_status, to_status, occurred_at)
+      SELECT transaction_id::xid8, global_position, order_id, user_id, from_status, to_status, occurred_at
+      FROM jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS x(transaction_id text, global_position bigint,
+        order_id text, user_id text, from_status text, to_status text, occurred_at timestamptz)
+    )
+    SELECT count(pg_notify(${ORDER_STATUS_CHANNEL}, change)) FROM (
+      SELECT value AS change FROM jsonb_array_elements_text(${JSON.stringify(changes)}::jsonb) WITH ORDINALITY AS c(value, n)
+      ORDER BY n OFFSET 0
+    ) ordered`);
+}

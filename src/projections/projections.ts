@@ -1,0 +1,10 @@
+import { ordersProjection } from './orders.js';
+import type { Projection } from './types.js';
+import { usersProjection } from './users.js';
+
+/** Every projection the server runs, by name. */
+export const PROJECTIONS: readonly Projection[] = [ordersProjection, usersProjection];
+
+export function findProjection(name: string): Projection | undefined {
+  return PROJECTIONS.find((projection) => projection.name === name);
+}

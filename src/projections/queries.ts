@@ -1,0 +1,162 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/connect.js';
+import { orderItems, orders, orderStatusHistory, users } from '../db/schema.js';
+import type { OrderStatus } from '../domain/order.js';
+import { decodePosition, encodePosition, type Position } from '../eventstore/position.js';
+import { toIso } from '../eventstore/rows.js';
+import type { OrderStatusChange } from './status-changes.js';
+
+// Read helpers over the projected tables; money is integer cents, times ISO-8601 strings.
+
+export interface OrderView {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  totalCents: number;
+  paymentMethod: string | null;
+  trackingNumber: string | null;
+  cancellationReason: string | null;
+  refundDueCents: number;
+  /** Version of the order's stream this row reflects. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  paidAt: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+  cancelledAt: string | null;
+  /** Feed position of the last event applied to this order. */
+  position: Position;
+}
+
+export interface OrderItemView {
+  orderId: string;
+  lineNumber: number;
+  productId: string;
+  productName: string | null;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  email: string;
+  deleted: boolean;
+  version: number;
+  position: Position;
+}
+
+export type OrderRecord = typeof orders.$inferSelect;
+
+export function toOrderView(row: OrderRecord): OrderView {
+  const optional = (value: string | null) => (value === null ? null : toIso(value));
+  return {
+    id: row.id,
+    userId: row.userId,
+    status: row.status as OrderStatus,
+    totalCents: row.totalCents,
+    paymentMethod: row.paymentMethod,
+    trackingNumber: row.trackingNumber,
+    cancellationReason: row.cancellationReason,
+    refundDueCents: row.refundDueCents,
+    version: row.version,
+    createdAt: toIso(row.createdAt),
+    updatedAt: toIso(row.updatedAt),
+    paidAt: optional(row.paidAt),
+    shippedAt: optional(row.shippedAt),
+    deliveredAt: optional(row.deliveredAt),
+    cancelledAt: optional(row.cancelledAt),
+    position: encodePosition(row.lastTransactionId, row.lastGlobalPosition),
+  };
+}
+
+export async function getOrder(exec: Executor, id: string): Promise<OrderView | undefined> {
+  const [row] = await exec.select().from(orders).where(eq(orders.id, id));
+  return row ? toOrderView(row) : undefined;
+}
+
+/** Many orders in one query (for a DataLoader); ids not found are absent from the map. */
+export async function getOrders(exec: Executor, ids: readonly string[]): Promise<Map<string, OrderView>> {
+  if (ids.length === 0) return new Map();
+  const found = await exec.select().from(orders).where(inArray(orders.id, [...new Set(ids)]));
+  return new Map(found.map((row) => [row.id, toOrderView(row)]));
+}
+
+/** The lines of many orders in one query; every requested id has an entry, in line order. */
+export async function getOrderItems(exec: Executor, orderIds: readonly string[]): Promise<Map<string, OrderItemView[]>> {
+  const byOrder = new Map<string, OrderItemView[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return byOrder;
+  const found = await exec.select().from(orderItems)
+    .where(inArray(orderItems.orderId, [...new Set(orderIds)]))
+    .orderBy(asc(orderItems.orderId), asc(orderItems.lineNumber));
+  for (const row of found) byOrder.get(row.orderId)?.push({ ...row });
+  return byOrder;
+}
+
+const historyColumns = {
+  orderId: orderStatusHistory.orderId,
+  userId: orderStatusHistory.userId,
+  from: orderStatusHistory.fromStatus,
+  to: orderStatusHistory.toStatus,
+  tx: orderStatusHistory.transactionId,
+  pos: orderStatusHistory.globalPosition,
+  occurredAt: orderStatusHistory.occurredAt,
+};
+
+type HistoryRecord = { orderId: string; userId: string; from: string | null; to: string; tx: string; pos: bigint; occurredAt: string };
+
+function toStatusChange(row: HistoryRecord): OrderStatusChange {
+  return {
+    orderId: row.orderId,
+    userId: row.userId,
+    from: row.from as OrderStatus | null,
+    to: row.to as OrderStatus,
+    position: encodePosition(row.tx, row.pos),
+    occurredAt: toIso(row.occurredAt),
+  };
+}
+
+/** Every status change of an order, oldest first. */
+export async function getStatusHistory(exec: Executor, orderId: string): Promise<OrderStatusChange[]> {
+  const found = await exec.select(historyColumns).from(orderStatusHistory)
+    .where(eq(orderStatusHistory.orderId, orderId))
+    .orderBy(asc(orderStatusHistory.transactionId), asc(orderStatusHistory.globalPosition));
+  return found.map(toStatusChange);
+}
+
+export interface StatusChangesFilter { orderId?: string; userId?: string; limit: number }
+
+/**
+ * Status changes after a position, in feed order: what a subscription that reconnects
+ * with the last position it saw replays before it goes live.
+ */
+export async function statusChangesAfter(
+  exec: Executor, after: Position, filter: StatusChangesFilter,
+): Promise<OrderStatusChange[]> {
+  const { tx, pos } = decodePosition(after);
+  const conditions: SQL[] = [
+    sql`(${orderStatusHistory.transactionId}, ${orderStatusHistory.globalPosition}) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)`,
+  ];
+  if (filter.orderId !== undefined) conditions.push(eq(orderStatusHistory.orderId, filter.orderId));
+  if (filter.userId !== undefined) conditions.push(eq(orderStatusHistory.userId, filter.userId));
+  const found = await exec.select(historyColumns).from(orderStatusHistory)
+    .where(and(...conditions))
+    .orderBy(asc(orderStatusHistory.transactionId), asc(orderStatusHistory.globalPosition))
+    .limit(filter.limit);
+  return found.map(toStatusChange);
+}
+
+export async function getUser(exec: Executor, id: string): Promise<UserView | undefined> {
+  const [row] = await exec.select().from(users).where(eq(users.id, id));
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    deleted: row.deleted,
+    version: row.version,
+    position: encodePosition(row.lastTransactionId, row.lastGlobalPosition),
+  };
+}

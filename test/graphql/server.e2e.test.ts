@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { printSortedSchema } from '../../src/graphql/schema.js';
+import { collect, waitUntil, wsClient } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('server', () => {
+  let server: TestServer;
+  beforeAll(async () => { server = await startTestServer('pglite'); });
+  afterAll(() => server.stop());
+
+  it('has a committed schema.graphql that matches the code', () => {
+    expect(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8')).toBe(printSortedSchema());
+  });
+
+  it('answers /health ready once migrated', async () => {
+    const response = await fetch(server.url.replace('/graphql', '/health'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ready: true, database: 'up' });
+  });
+
+  it('serves GraphiQL to a browser', async () => {
+    const response = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/graphiql/i);
+  });
+
+  it('closes a socket only for a graphql-ws protocol violation, with its close code', async () => {
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('this is not json');
+    expect(await closed).toBe(4400);
+  });
+});
+
+describe('the server process', () => {
+  it('on SIGTERM completes open subscriptions, closes and exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(() => /"url":"(http[^"]+)"/.test(output), 30_000);
+      const url = /"url":"(http[^"]+)"/.exec(output)![1]!;
+      const client = wsClient(url.replace(/^http/, 'ws'));
+      const subscription = collect(client, 'subscription { orderStatusChanged { to } }');
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      await subscription.done;
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/shutting down/);
+      await client.dispose();
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatusHub } from '../../src/graphql/status-hub.js';
+import { ORDER_STATUS_CHANNEL } from '../../src/projections/status-changes.js';
+import { silentLogger } from '../support/commands.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
+
+describe.each(ENGINES)('status hub on %s', (engine) => {
+  let database: TestDatabase;
+  let hub: StatusHub;
+  let position = 100;
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    hub = new StatusHub(database, silentLogger, { capacity: 3, pollIntervalMs: 100 });
+    await hub.start();
+  });
+  afterAll(async () => {
+    await hub.stop();
+    await database.close();
+  });
+
+  /** Writes status rows as the orders projection would, and wakes the hub. */
+  const record = async (orderId: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      position += 1;
+      await database.db.execute(sql`
+        INSERT INTO order_status_history (transaction_id, global_position, order_id, user_id, from_status, to_status, occurred_at)
+        VALUES (${String(position)}::xid8, ${position}, ${orderId}, 'u-1', NULL, 'PENDING', now())`);
+    }
+    await database.db.execute(sql`SELECT pg_notify(${ORDER_STATUS_CHANNEL}, '{}')`);
+  };
+
+  it('ends a subscriber that stops reading, telling it where to resume, and forgets it', async () => {
+    const slow = hub.subscribe({ orderId: 'o-slow' });
+    const first = slow.next();
+    await record('o-slow', 1);
+    const head = (await first).value!;
+    await record('o-slow', 6);
+    await new Promise((r) => setTimeout(r, 500));
+    const received = [head];
+    let failure: any;
+    try {
+      for (;;) {
+        const next = await slow.next();
+        if (next.done) break;
+        received.push(next.value);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    expect(received).toHaveLength(4);
+    expect(failure?.extensions).toMatchObject({ code: 'SUBSCRIBER_OVERFLOW', resumeAfter: received[3]!.position });
+    expect(hub.subscriberCount).toBe(0);
+
+    const resumed = hub.subscribe({ orderId: 'o-slow' }, received[3]!.position);
+    const rest = [(await resumed.next()).value!, (await resumed.next()).value!, (await resumed.next()).value!];
+    expect(rest.map((c) => c.position)).toEqual([`${position - 2}:${position - 2}`, `${position - 1}:${position - 1}`, `${position}:${position}`]);
+    await resumed.return!();
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('releases a waiting subscriber at once when it unsubscribes', async () => {
+    const idle = hub.subscribe({});
+    const pending = idle.next();
+    expect(hub.subscriberCount).toBe(1);
+    await idle.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(hub.subscriberCount).toBe(0);
+  });
+});

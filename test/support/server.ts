@@ -1,0 +1,41 @@
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { silentLogger } from './commands.js';
+import { createPostgresDatabase, type Engine } from './database.js';
+
+export interface TestServer {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly app: App;
+  /** POSTs one GraphQL operation and returns the parsed body. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[] }>;
+  stop(): Promise<void>;
+}
+
+/** A started server on a fresh database (PGlite in memory, or a new PostgreSQL database) and a free port. */
+export async function startTestServer(engine: Engine, env: Record<string, string> = {}): Promise<TestServer> {
+  const fresh = engine === 'postgres' ? await createPostgresDatabase() : undefined;
+  const config: Config = {
+    ...loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
+    database: fresh ? { kind: 'postgres', url: fresh.url, poolMax: 20 } : { kind: 'pglite', dataDir: 'memory://' },
+  };
+  const app = buildApp(config, silentLogger);
+  const { url } = await app.start(0);
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    app,
+    async gql(query, variables, headers = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json() as Promise<any>;
+    },
+    async stop() {
+      await app.stop();
+      await fresh?.drop();
+    },
+  };
+}
