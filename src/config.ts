@@ -17,6 +17,13 @@ const schema = z.object({
   SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(100),
   IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
   CHECK_INTERVAL: durationMs.optional(),
+  NODE_ENV: z.string().default('development'),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  BODY_LIMIT: z.coerce.number().int().min(1_024).default(1_048_576),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(5_000),
 });
 
 export interface Config {
@@ -27,6 +34,8 @@ export interface Config {
   snapshotEvery: number;
   idempotencyTtlMs: number;
   checkIntervalMs?: number;
+  production: boolean;
+  graphql: { introspection: boolean; bodyLimit: number; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
 }
 
 export class ConfigError extends Error {
@@ -51,5 +60,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: e.SNAPSHOT_EVERY,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     checkIntervalMs: e.CHECK_INTERVAL,
+    production: e.NODE_ENV === 'production',
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      bodyLimit: e.BODY_LIMIT,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
   };
 }

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.js';
 import { createEventTypeRegistry } from './eventstore/event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { ProjectionManager } from './projections/manager.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';
@@ -20,6 +21,7 @@ export interface Services {
   readonly commands: CommandHandler;
   readonly projections: ProjectionManager;
   readonly subscriptions: StatusHub;
+  readonly metrics: Metrics;
   health(): Promise<Health>;
   stop(): Promise<void>;
 }
@@ -35,10 +37,18 @@ export async function startServices(config: Config, logger: Logger): Promise<Ser
     throw error;
   }
   const registry = createEventTypeRegistry();
-  const store = new EventStore(database, registry);
-  const commands = new CommandHandler(store, { snapshotEvery: config.snapshotEvery, idempotencyTtlMs: config.idempotencyTtlMs, logger });
+  const metrics = new Metrics();
+  const store = new EventStore(database, registry, { onAppend: (seconds) => metrics.appendSeconds.observe(seconds) });
+  const commands = new CommandHandler(store, {
+    snapshotEvery: config.snapshotEvery, idempotencyTtlMs: config.idempotencyTtlMs, logger,
+    onHandled: (type, outcome, seconds) => {
+      metrics.commands.inc({ type, outcome });
+      metrics.commandSeconds.observe({ type }, seconds);
+    },
+  });
   const projections = new ProjectionManager({ database, registry, logger, projections: PROJECTIONS });
   const subscriptions = new StatusHub(database, logger);
+  metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
   await projections.start();
   await subscriptions.start();
   const checker = config.checkIntervalMs ? startPeriodicCheck(database, registry, logger, config.checkIntervalMs) : undefined;
@@ -51,7 +61,7 @@ export async function startServices(config: Config, logger: Logger): Promise<Ser
   purgeTimer.unref();
 
   return {
-    config, logger, database, store, commands, projections, subscriptions,
+    config, logger, database, store, commands, projections, subscriptions, metrics,
     health: () => checkHealth(database),
     async stop() {
       clearInterval(purgeTimer);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../db/connect.js';
 import {
@@ -33,6 +34,8 @@ export interface CommandHandlerOptions {
   idempotencyTtlMs: number;
   logger: Logger;
   maxAttempts?: number;
+  /** Told of every command handled: its type, `ok` or the error's code, and how long it took. */
+  onHandled?: (type: string, outcome: string, seconds: number) => void;
 }
 
 /** One stream's share of a command: what to decide and where its events go. */
@@ -60,6 +63,19 @@ export class CommandHandler {
    * again, a bounded number of times, unless the caller pinned the version.
    */
   async handle(command: AppCommand, options: HandleOptions = {}): Promise<CommandResult> {
+    const started = performance.now();
+    try {
+      const result = await this.handleOnce(command, options);
+      this.options.onHandled?.(command.type, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.options.onHandled?.(command.type, typeof code === 'string' ? code : 'ERROR', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async handleOnce(command: AppCommand, options: HandleOptions): Promise<CommandResult> {
     const db = this.store.database.db;
     const key = command.metadata.idempotencyKey;
     const written: Written[] = [];

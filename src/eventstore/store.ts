@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Database, type Executor } from '../db/connect.js';
 import { ConcurrencyError, DuplicateEventError } from './errors.js';
@@ -22,7 +23,11 @@ export interface ReadStreamOptions { fromVersion?: number; toVersion?: number; t
 export class EventStore {
   private readonly notifier: CommitNotifier;
 
-  constructor(readonly database: Database, readonly registry: EventTypeRegistry) {
+  constructor(
+    readonly database: Database,
+    readonly registry: EventTypeRegistry,
+    private readonly options: { onAppend?: (seconds: number) => void } = {},
+  ) {
     this.notifier = new CommitNotifier(database);
   }
 
@@ -39,6 +44,7 @@ export class EventStore {
     }));
     const streamType = options.streamType ?? streamId.split('-')[0] ?? streamId;
     let result: { version: number | null; pos: string | null; tx: string | null } | undefined;
+    const started = performance.now();
     try {
       // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
       // append notifies after committing (see CommitNotifier) and runs prepared.
@@ -53,6 +59,7 @@ export class EventStore {
     }
     if (result?.version != null && result.pos != null && result.tx != null) {
       if (!options.tx) this.notifier.notify();
+      this.options.onAppend?.((performance.now() - started) / 1000);
       return { streamVersion: result.version, position: encodePosition(result.tx, result.pos) };
     }
     const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);

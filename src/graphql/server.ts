@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
+import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
 
 export interface HttpServer {
@@ -23,11 +24,13 @@ type ServerContext = { req: IncomingMessage };
  * same path, GraphiQL in a browser, the dashboard at /dashboard, and /health.
  */
 export async function startHttpServer(services: Services, port: number, host: string): Promise<HttpServer> {
-  const { logger } = services;
+  const { logger, config } = services;
   const yoga: YogaServerInstance<ServerContext, GraphQLContext> = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Ledgerline' },
+    // GraphiQL needs introspection; with it off (production) there is no explorer either.
+    graphiql: config.graphql.introspection ? { subscriptionsProtocol: 'WS', title: 'Ledgerline' } : false,
+    plugins: limitPlugins(config.graphql),
     logging: {
       debug: (...args) => logger.debug(args),
       info: (...args) => logger.info(args),
@@ -48,7 +51,19 @@ export async function startHttpServer(services: Services, port: number, host: st
       res.end(JSON.stringify(health));
       return;
     }
+    if (req.url === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
+      res.end(await services.metrics.registry.metrics());
+      return;
+    }
     if (await serveDashboard(req, res)) return;
+    const refused = refuseBody(req, config.graphql.bodyLimit);
+    if (refused) {
+      res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ errors: [{ message: refused.message, extensions: { code: refused.code } }] }));
+      req.resume();
+      return;
+    }
     await yoga.requestListener(req, res);
   });
   server.on('connection', (socket) => {
@@ -56,7 +71,8 @@ export async function startHttpServer(services: Services, port: number, host: st
     socket.once('close', () => sockets.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.graphql.bodyLimit });
+  services.metrics.observe({ sockets: () => wss.clients.size });
   const ws = useServer<Record<string, unknown>, { request: IncomingMessage }>({
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
@@ -66,14 +82,16 @@ export async function startHttpServer(services: Services, port: number, host: st
         ...ctx, req: ctx.extra.request, params,
         ...contextFor(services, header(headers['x-request-id']), header(headers['idempotency-key'])),
       });
+      // Parsing and validation (the limits among them) refuse this operation only.
       let document;
       try {
         document = enveloped.parse(params.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
       } catch (error) {
-        return [error as never];
+        if (error instanceof GraphQLError) return [error];
+        throw error;
       }
-      const errors = enveloped.validate(enveloped.schema, document);
-      if (errors.length > 0) return errors;
       const contextValue = await enveloped.contextFactory();
       return {
         schema: enveloped.schema,
@@ -103,6 +121,22 @@ export async function startHttpServer(services: Services, port: number, host: st
       await new Promise<void>((resolve) => (server.listening ? server.once('close', resolve) : resolve()));
     },
   };
+}
+
+/**
+ * Bodies are limited before GraphQL parses anything: a declared length over the limit
+ * is refused, and so is a body of undeclared length (chunked), which could be any size.
+ */
+function refuseBody(req: IncomingMessage, limit: number): { status: number; code: string; message: string } | undefined {
+  if (req.method !== 'POST') return undefined;
+  const length = Number(req.headers['content-length']);
+  if (req.headers['content-length'] === undefined || !Number.isFinite(length)) {
+    return { status: 411, code: 'LENGTH_REQUIRED', message: 'a request body needs a Content-Length header' };
+  }
+  if (length > limit) {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the request body is ${length} bytes; the limit is ${limit}` };
+  }
+  return undefined;
 }
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
