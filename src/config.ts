@@ -18,6 +18,7 @@ const schema = z.object({
   IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
   CHECK_INTERVAL: durationMs.optional(),
   NODE_ENV: z.string().default('development'),
+  AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional(),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
   BODY_LIMIT: z.coerce.number().int().min(1_024).default(1_048_576),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
@@ -35,6 +36,8 @@ export interface Config {
   idempotencyTtlMs: number;
   checkIntervalMs?: number;
   production: boolean;
+  /** HS256 secret for bearer tokens; undefined: the server runs open (development only). */
+  authSecret?: string;
   graphql: { introspection: boolean; bodyLimit: number; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
 }
 
@@ -50,6 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.AUTH_JWT_SECRET) {
+    throw new ConfigError('NODE_ENV=production needs AUTH_JWT_SECRET: a production server never runs open');
+  }
   return {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
@@ -61,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     checkIntervalMs: e.CHECK_INTERVAL,
     production: e.NODE_ENV === 'production',
+    authSecret: e.AUTH_JWT_SECRET,
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       bodyLimit: e.BODY_LIMIT,

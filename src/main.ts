@@ -1,4 +1,7 @@
+import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
+import { signToken } from './auth/tokens.js';
+import { ROLES, type Role } from './auth/viewer.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -13,6 +16,9 @@ const commands: Record<string, () => Promise<void>> = {
     const app = buildApp(config, logger);
     const { url } = await app.start();
     logger.info({ url, database: config.database.kind }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
+    if (!config.authSecret) {
+      logger.warn('AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)');
+    }
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -28,6 +34,17 @@ const commands: Record<string, () => Promise<void>> = {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
+  },
+  async token() {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { sub: { type: 'string' }, role: { type: 'string', default: 'customer' }, expires: { type: 'string', default: '1h' } },
+    });
+    const secret = loadConfig().authSecret;
+    if (!secret) throw new Error('AUTH_JWT_SECRET is not set: there is nothing to sign tokens with');
+    if (!values.sub) throw new Error('usage: npm run token -- --sub <user id> [--role customer|staff|admin] [--expires 1h]');
+    if (!ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    process.stdout.write(`${await signToken(secret, { sub: values.sub, role: values.role as Role }, values.expires)}\n`);
   },
   async migrate() {
     const config = loadConfig();

@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../auth/viewer.js';
 import { IdempotencyConflictError } from '../commands/index.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../domain/index.js';
 import { ConcurrencyError } from '../eventstore/index.js';
@@ -54,5 +55,13 @@ builder.objectType(IdempotencyConflictError, {
   fields: () => ({}),
 });
 
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'The caller may not do this (see the roles in the README); nothing was written.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ForbiddenError,
+  fields: () => ({}),
+});
+
 /** The errors every command may return. */
-export const COMMAND_ERRORS = [ValidationError, NotFoundError, InvalidStateError, ConcurrencyError, IdempotencyConflictError];
+export const COMMAND_ERRORS = [ValidationError, NotFoundError, InvalidStateError, ConcurrencyError, IdempotencyConflictError, ForbiddenError];

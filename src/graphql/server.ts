@@ -4,10 +4,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { bearer, verifyToken } from '../auth/tokens.js';
+import { OPEN_VIEWER, UnauthenticatedError, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
+import { maskError } from './error-masking.js';
 import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
 
@@ -37,12 +40,14 @@ export async function startHttpServer(services: Services, port: number, host: st
       warn: (...args) => logger.warn(args),
       error: (...args) => logger.error(args),
     },
+    maskedErrors: { maskError },
     // Over WebSocket there is no fetch Request: that path builds its context in onSubscribe.
-    context: (({ request }: { request?: Request }) => (request
-      ? contextFor(services, request.headers.get('x-request-id'), request.headers.get('idempotency-key'))
+    context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => (request && req
+      ? contextFor(services, viewers.get(req) ?? OPEN_VIEWER, request.headers.get('x-request-id'), request.headers.get('idempotency-key'))
       : {})) as () => GraphQLContext,
   });
 
+  const viewers = new WeakMap<IncomingMessage, Viewer>();
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/health' && req.method === 'GET') {
@@ -64,6 +69,17 @@ export async function startHttpServer(services: Services, port: number, host: st
       req.resume();
       return;
     }
+    if (config.authSecret && !isGraphiqlPage(req)) {
+      try {
+        viewers.set(req, await authenticate(config.authSecret, bearer(req.headers.authorization)));
+      } catch (error) {
+        const message = error instanceof UnauthenticatedError ? error.message : 'authentication failed';
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+        req.resume();
+        return;
+      }
+    }
     await yoga.requestListener(req, res);
   });
   server.on('connection', (socket) => {
@@ -73,14 +89,32 @@ export async function startHttpServer(services: Services, port: number, host: st
 
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.graphql.bodyLimit });
   services.metrics.observe({ sockets: () => wss.clients.size });
-  const ws = useServer<Record<string, unknown>, { request: IncomingMessage }>({
+  const ws = useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket; viewer?: Viewer }>({
+    // A connection without a valid token is refused (graphql-ws closes it with 4403);
+    // one whose token expires is closed the same way when it does.
+    onConnect: async (ctx) => {
+      if (!config.authSecret) return true;
+      try {
+        const params = ctx.connectionParams ?? {};
+        const viewer = await authenticate(config.authSecret, bearer(params.authorization) ?? (typeof params.token === 'string' ? params.token : undefined));
+        ctx.extra.viewer = viewer;
+        if (viewer.expiresAt !== undefined) {
+          const timer = setTimeout(() => ctx.extra.socket.close(4403, 'Forbidden: the token has expired'), viewer.expiresAt * 1000 - Date.now());
+          timer.unref();
+          ctx.extra.socket.once('close', () => clearTimeout(timer));
+        }
+        return true;
+      } catch {
+        return false;
+      }
+    },
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
     onSubscribe: async (ctx, _id, params) => {
       const headers = ctx.extra.request.headers;
       const enveloped = yoga.getEnveloped({
         ...ctx, req: ctx.extra.request, params,
-        ...contextFor(services, header(headers['x-request-id']), header(headers['idempotency-key'])),
+        ...contextFor(services, ctx.extra.viewer ?? OPEN_VIEWER, header(headers['x-request-id']), header(headers['idempotency-key'])),
       });
       // Parsing and validation (the limits among them) refuse this operation only.
       let document;
@@ -145,11 +179,22 @@ function header(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? value[0] ?? null : value ?? null;
 }
 
-function contextFor(services: Services, requestId: string | null, idempotencyKey: string | null): GraphQLContext {
+function contextFor(services: Services, viewer: Viewer, requestId: string | null, idempotencyKey: string | null): GraphQLContext {
   return {
     services,
+    viewer,
     requestId: requestId && requestId.length <= 200 ? requestId : randomUUID(),
-    actor: 'anonymous',
+    actor: viewer.open ? 'anonymous' : `${viewer.role}:${viewer.userId}`,
     idempotencyKey: idempotencyKey ?? undefined,
   };
+}
+
+async function authenticate(secret: string, token: string | undefined): Promise<Viewer> {
+  if (!token) throw new UnauthenticatedError('a bearer token is required (Authorization: Bearer <token>)');
+  return verifyToken(secret, token);
+}
+
+/** GraphiQL's page holds no data; the token goes into its headers editor. */
+function isGraphiqlPage(req: IncomingMessage): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }

@@ -3,7 +3,8 @@ import type { CommandMetadata } from '../../domain/index.js';
 import type { AppCommand } from '../../commands/index.js';
 import { getOrder } from '../../projections/queries.js';
 import { builder } from '../builder.js';
-import { execute, idempotencyKey, newId } from '../commands.js';
+import { requireRole, requireSelf } from '../../auth/policy.js';
+import { execute, idempotencyKey, newId, requireOrderOwner } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
 import { OrderRef, type OrderParent } from '../types/order.js';
@@ -82,6 +83,7 @@ builder.mutationFields((t) => ({
       const key = idempotencyKey(ctx, args.idempotencyKey);
       const orderId = input.id == null ? newId(key) : String(input.id);
       const items = input.items.map((i) => ({ productId: String(i.productId), quantity: i.quantity, unitPrice: i.price }));
+      requireSelf(ctx.viewer, String(input.userId), 'create orders');
       return orderCommand(ctx, orderId, key, undefined,
         (metadata) => ({ type: 'CreateOrder', metadata, data: { orderId, userId: String(input.userId), items } }));
     },
@@ -90,8 +92,9 @@ builder.mutationFields((t) => ({
     ...resultOf('payOrder'),
     description: 'Pays a PENDING order; the amount must equal its total exactly.',
     args: { input: t.arg({ type: PayOrderInput, required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { input, ...args }, ctx) => {
+    resolve: async (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
+      await requireOrderOwner(ctx, orderId, 'pay orders');
       return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'PayOrder', metadata, data: { orderId, paymentMethod: input.paymentMethod, amount: input.amount } }));
     },
@@ -102,6 +105,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ShipOrderInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
+      requireRole(ctx.viewer, ['staff', 'admin'], 'ship orders');
       return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'ShipOrder', metadata, data: { orderId, trackingNumber: input.trackingNumber } }));
     },
@@ -112,6 +116,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeliverOrderInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
+      requireRole(ctx.viewer, ['staff', 'admin'], 'deliver orders');
       return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'DeliverOrder', metadata, data: { orderId } }));
     },
@@ -120,8 +125,9 @@ builder.mutationFields((t) => ({
     ...resultOf('cancelOrder'),
     description: 'Cancels a PENDING or PAID order; a paid one records that a refund is due.',
     args: { input: t.arg({ type: CancelOrderInput, required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { input, ...args }, ctx) => {
+    resolve: async (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
+      await requireOrderOwner(ctx, orderId, 'cancel orders');
       return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'CancelOrder', metadata, data: { orderId, reason: input.reason } }));
     },

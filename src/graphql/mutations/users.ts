@@ -3,6 +3,7 @@ import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { getUser, type UserView } from '../../projections/queries.js';
 import { builder } from '../builder.js';
+import { requireSelf } from '../../auth/policy.js';
 import { execute, idempotencyKey, newId } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
@@ -54,6 +55,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const key = idempotencyKey(ctx, args.idempotencyKey);
       const userId = input.id == null ? newId(key) : String(input.id);
+      requireSelf(ctx.viewer, userId, 'register users');
       return userCommand(ctx, userId, key, undefined,
         (metadata) => ({ type: 'RegisterUser', metadata, data: { userId, username: input.username, email: input.email } }));
     },
@@ -63,6 +65,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ChangeUserEmailInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
+      requireSelf(ctx.viewer, userId, 'change the email', false);
       return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'ChangeUserEmail', metadata, data: { userId, newEmail: input.email } }));
     },
@@ -73,6 +76,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteUserInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
+      requireSelf(ctx.viewer, userId, 'delete users', false);
       return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
         (metadata) => ({ type: 'DeleteUser', metadata, data: { userId, reason: input.reason } }));
     },

@@ -1,3 +1,4 @@
+import { readScope } from '../../auth/policy.js';
 import { ValidationError, type OrderStatus } from '../../domain/index.js';
 import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/list-orders.js';
 import { getOrderItems } from '../../projections/queries.js';
@@ -74,7 +75,7 @@ builder.queryField('orders', (t) => t.field({
   resolve: async (_root, args, ctx) => {
     await consistentWith(ctx, args.consistentWith);
     return orderConnection(ctx, {
-      userId: args.userId == null ? undefined : String(args.userId),
+      userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the orders'),
       status: (args.status ?? undefined) as OrderStatus | undefined,
       createdAfter: args.createdAfter ?? undefined,
       createdBefore: args.createdBefore ?? undefined,

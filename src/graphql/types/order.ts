@@ -1,4 +1,6 @@
 import { GraphQLError } from 'graphql';
+import { canRead } from '../../auth/policy.js';
+import { ForbiddenError } from '../../auth/viewer.js';
 import { orderAggregate } from '../../commands/index.js';
 import { ORDER_STATUSES, orderStreamId, type Order as OrderState, type OrderStatus } from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
@@ -52,7 +54,7 @@ export const OrderStatusChangeRef = builder.objectRef<OrderStatusChange>('OrderS
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.occurredAt }),
     order: t.field({
       type: OrderRef, nullable: true,
-      resolve: async (c, _args, ctx) => (await getOrder(ctx.services.database.db, c.orderId)) ?? null,
+      resolve: async (c, _args, ctx) => readable(ctx, (await getOrder(ctx.services.database.db, c.orderId)) ?? null),
     }),
   }),
 });
@@ -94,7 +96,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
-      return (await getOrder(ctx.services.database.db, String(args.id))) ?? null;
+      return readable(ctx, (await getOrder(ctx.services.database.db, String(args.id))) ?? null);
     },
   }),
   orderAt: t.field({
@@ -102,9 +104,15 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'An order as it was at a stream version or a moment, folded from the event store (not the read tables).',
     args: { id: t.arg.id({ required: true }), version: t.arg.int(), at: t.arg({ type: 'DateTime' }) },
-    resolve: (_root, args, ctx) => orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
+    resolve: async (_root, args, ctx) => readable(ctx, await orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined)),
   }),
 }));
+
+/** An order the viewer may read, or a ForbiddenError; a missing order stays null. */
+function readable<T extends { userId: string } | null>(ctx: GraphQLContext, order: T): T {
+  if (order && !canRead(ctx.viewer, order.userId)) throw new ForbiddenError(`you may not read order ${(order as unknown as { id: string }).id}`);
+  return order;
+}
 
 async function orderAt(ctx: GraphQLContext, id: string, version?: number, at?: string): Promise<OrderParent | null> {
   if ((version === undefined) === (at === undefined)) {

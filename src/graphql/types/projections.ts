@@ -1,3 +1,4 @@
+import { requireRole } from '../../auth/policy.js';
 import type { ProjectionError, ProjectionStatus } from '../../projections/types.js';
 import { builder } from '../builder.js';
 
@@ -22,5 +23,8 @@ const ProjectionStatusRef = builder.objectRef<ProjectionStatus>('ProjectionStatu
 
 builder.queryField('projections', (t) => t.field({
   type: [ProjectionStatusRef],
-  resolve: (_root, _args, ctx) => ctx.services.projections.status(),
+  resolve: (_root, _args, ctx) => {
+    requireRole(ctx.viewer, ['staff', 'admin'], 'read the projections');
+    return ctx.services.projections.status();
+  },
 }));

@@ -1,3 +1,4 @@
+import { readScope } from '../../auth/policy.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/index.js';
 import { orderStatistics, type OrderStatistics } from '../../projections/statistics.js';
 import { builder } from '../builder.js';
@@ -32,7 +33,7 @@ builder.queryField('orderStatistics', (t) => t.field({
   resolve: async (_root, args, ctx) => {
     await consistentWith(ctx, args.consistentWith);
     return orderStatistics(ctx.services.database.db, {
-      userId: args.userId == null ? undefined : String(args.userId), from: args.from ?? undefined, to: args.to ?? undefined,
+      userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the statistics'), from: args.from ?? undefined, to: args.to ?? undefined,
     });
   },
 }));

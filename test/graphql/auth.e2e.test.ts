@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { signToken } from '../../src/auth/tokens.js';
+import type { Role } from '../../src/auth/viewer.js';
+import { collect, wsClient } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const SECRET = 'test-secret-that-is-long-enough-for-hs256';
+const ITEMS = '[{ productId: "p-1", quantity: 1, price: "10.00" }]';
+
+describe('authentication and authorization', () => {
+  let server: TestServer;
+  const tokens: Record<string, string> = {};
+  const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+  const run = (who: string, query: string, variables?: Record<string, unknown>) => server.gql(query, variables, as(who));
+  const typename = async (who: string, mutation: string) => {
+    const result = await run(who, `mutation { m: ${mutation} { __typename ... on Error { code message } } }`);
+    return result.data?.m?.__typename ?? result.errors?.[0]?.extensions?.code;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer('pglite', { AUTH_JWT_SECRET: SECRET });
+    const sign = (sub: string, role: Role, expires = '1h') => signToken(SECRET, { sub, role }, expires);
+    Object.assign(tokens, {
+      alice: await sign('alice', 'customer'), bob: await sign('bob', 'customer'),
+      staff: await sign('sam', 'staff'), admin: await sign('ada', 'admin'),
+      expired: await sign('alice', 'customer', '-1s'),
+    });
+    expect(await typename('alice', `createOrder(input: { id: "o-alice", userId: "alice", items: ${ITEMS} })`)).toBe('CreateOrderSuccess');
+    expect(await typename('bob', `createOrder(input: { id: "o-bob", userId: "bob", items: ${ITEMS} })`)).toBe('CreateOrderSuccess');
+  });
+  afterAll(() => server.stop());
+
+  it('answers 401 without a valid bearer token', async () => {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${tokens.expired}` }, { authorization: `Bearer ${await signToken('another-secret-of-sufficient-length!!', { sub: 'x', role: 'admin' })}` }]) {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' });
+      expect(response.status).toBe(401);
+      expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it.each([
+    // mutation, then who is allowed (others get ForbiddenError)
+    [`createOrder(input: { id: "o-m1-WHO", userId: "alice", items: ${ITEMS} })`, ['alice', 'staff', 'admin'], ['bob']],
+    [`payOrder(input: { orderId: "o-alice", paymentMethod: "card", amount: "10.00" })`, ['alice'], ['bob']],
+    [`shipOrder(input: { orderId: "o-alice", trackingNumber: "T-1" })`, ['staff'], ['alice', 'bob']],
+    [`deliverOrder(input: { orderId: "o-alice" })`, ['admin'], ['alice', 'bob']],
+    [`cancelOrder(input: { orderId: "o-bob", reason: "no longer needed" })`, ['bob'], ['alice']],
+    [`registerUser(input: { id: "alice", username: "alice", email: "alice@example.com" })`, ['alice'], ['bob']],
+    [`changeUserEmail(input: { userId: "alice", email: "alice2@example.com" })`, ['alice'], ['bob', 'staff']],
+    [`deleteUser(input: { userId: "alice", reason: "asked to" })`, ['admin'], ['bob', 'staff']],
+  ])('%s: allowed for %j, ForbiddenError for %j, and a refusal writes nothing', async (mutation, allowed, refused) => {
+    const events = async () => (await run('admin', '{ a: order(id: "o-alice") { version } b: order(id: "o-bob") { version } }')).data;
+    for (const who of refused) {
+      const before = await events();
+      expect(await typename(who, mutation.replace('WHO', who))).toBe('ForbiddenError');
+      expect(await events()).toEqual(before);
+    }
+    for (const who of allowed) expect(await typename(who, mutation.replace('WHO', who))).toMatch(/Success$/);
+  });
+
+  it('lets a customer read only its own orders, statistics and user; staff read everything', async () => {
+    const code = async (who: string, query: string) => (await run(who, query)).errors?.[0]?.extensions?.code;
+    expect((await run('alice', '{ order(id: "o-alice") { id } }')).data.order.id).toBe('o-alice');
+    expect(await code('bob', '{ order(id: "o-alice") { id } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ orderAt(id: "o-alice", version: 1) { id } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ orders(userId: "alice") { totalCount } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ orderStatistics(userId: "alice") { totalOrders } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ user(id: "alice") { id } }')).toBe('FORBIDDEN');
+    expect(await code('alice', '{ projections { name } }')).toBe('FORBIDDEN');
+    const own = await run('bob', '{ orders { edges { node { userId } } } }');
+    expect(new Set(own.data.orders.edges.map((e: any) => e.node.userId))).toEqual(new Set(['bob']));
+    expect((await run('staff', '{ orders { totalCount } projections { name } }')).data.orders.totalCount).toBeGreaterThanOrEqual(3);
+    expect((await run('staff', '{ order(id: "o-alice") { id } }')).data.order.id).toBe('o-alice');
+  });
+
+  it('refuses a WebSocket without a valid token with 4403, and subscriptions to other customers', async () => {
+    for (const params of [{}, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${tokens.expired}` }]) {
+      const client = wsClient(server.wsUrl, params);
+      const sub = collect(client, 'subscription { orderStatusChanged { to } }');
+      await sub.done;
+      expect((sub.errors[0] as { code?: number }).code).toBe(4403);
+      await client.dispose();
+    }
+    const alice = wsClient(server.wsUrl, as('alice'));
+    for (const variables of [{ userId: 'bob' }, { orderId: 'o-bob' }]) {
+      const sub = collect(alice, 'subscription($userId: ID, $orderId: ID) { orderStatusChanged(userId: $userId, orderId: $orderId) { to } }', variables);
+      await sub.done;
+      expect(JSON.stringify(sub.errors)).toMatch(/FORBIDDEN|may not/);
+    }
+    const mine = collect(alice, 'subscription { orderStatusChanged { orderId to } }');
+    await new Promise((r) => setTimeout(r, 200));
+    await typename('bob', `createOrder(input: { id: "o-bob-2", userId: "bob", items: ${ITEMS} })`);
+    await typename('alice', `createOrder(input: { id: "o-alice-2", userId: "alice", items: ${ITEMS} })`);
+    await mine.waitFor(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mine.items.map((d: any) => d.orderStatusChanged.orderId)).toEqual(['o-alice-2']);
+    const shipOverWs = await new Promise<any>((resolve) => {
+      let result: any;
+      alice.subscribe({ query: 'mutation { shipOrder(input: { orderId: "o-alice-2", trackingNumber: "T" }) { __typename } }' },
+        { next: (r) => { result = r; }, error: resolve, complete: () => resolve(result) });
+    });
+    expect(shipOverWs.data.shipOrder.__typename).toBe('ForbiddenError');
+    mine.stop();
+    await alice.dispose();
+  });
+
+  it('closes a socket with 4403 when its token expires', async () => {
+    const shortLived = await signToken(SECRET, { sub: 'alice', role: 'customer' }, '2s');
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    expect(await closed).toBe(4403);
+  });
+});
