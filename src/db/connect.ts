@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { PgListener } from './listener.js';
 
 export type Schema = typeof schema;
@@ -65,8 +66,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const onDisk = dataDir !== undefined && !dataDir.includes('://');
+  const release = onDisk ? lockDataDir(dataDir) : () => {};
   const client = new PGlite(dataDir);
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -89,7 +97,10 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       };
     },
     preparedRows: (query) => rows(db, query),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      release();
+    },
   };
 }
 
