@@ -170,8 +170,8 @@ export interface CpuSample {
   /** Busy and total time of the whole machine, all cores, in milliseconds. */
   machineBusyMs: number;
   machineTotalMs: number;
-  /** CPU time of every process named postgres (the server and its backends), in milliseconds. */
-  postgresMs: number;
+  /** CPU time of each postgres process by pid, in milliseconds: all, or one database's backends. */
+  postgres: Map<number, number>;
 }
 
 // /proc counts in USER_HZ ticks, which Linux fixes at 100 per second for user space.
@@ -179,17 +179,18 @@ const CLOCK_TICK_MS = 10;
 
 /**
  * CPU counters from /proc (Linux; NaN elsewhere), to tell which side of a bench saturates
- * the machine. A backend that exits between two samples takes its time with it, so take
- * them while the pool's connections stay open.
+ * the machine. With `database`, only the backends serving that database count: the
+ * PostgreSQL server may be busy with others' databases too.
  */
-export function readCpu(): CpuSample {
+export function readCpu(database?: string): CpuSample {
+  const postgres = new Map<number, number>();
   try {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const ticks = fields.map(Number);
+    // guest time is already counted in user time: only the first eight fields add up.
+    const ticks = fields.slice(0, 8).map(Number);
     const total = ticks.reduce((a, b) => a + b, 0);
     // idle and iowait are the fourth and fifth fields.
     const busy = total - ticks[3]! - (ticks[4] ?? 0);
-    let postgres = 0;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       let stat: string;
@@ -200,12 +201,32 @@ export function readCpu(): CpuSample {
       }
       const close = stat.lastIndexOf(')');
       if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      // A backend's title reads "postgres: <cluster>: <user> <database> <client> <state>".
+      if (database !== undefined && !readTitle(pid).includes(` ${database} `)) continue;
       const rest = stat.slice(close + 2).split(' ');
       // utime and stime are fields 14 and 15; `rest` starts at field 3.
-      postgres += Number(rest[11]) + Number(rest[12]);
+      postgres.set(Number(pid), (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS);
     }
-    return { machineBusyMs: busy * CLOCK_TICK_MS, machineTotalMs: total * CLOCK_TICK_MS, postgresMs: postgres * CLOCK_TICK_MS };
+    return { machineBusyMs: busy * CLOCK_TICK_MS, machineTotalMs: total * CLOCK_TICK_MS, postgres };
   } catch {
-    return { machineBusyMs: Number.NaN, machineTotalMs: Number.NaN, postgresMs: Number.NaN };
+    return { machineBusyMs: Number.NaN, machineTotalMs: Number.NaN, postgres };
   }
+}
+
+function readTitle(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * PostgreSQL's CPU time between two samples. A backend that exited in between takes its
+ * time since the first sample with it, so this is a lower bound when connections churn.
+ */
+export function postgresCpuMs(before: CpuSample, after: CpuSample): number {
+  let ms = 0;
+  for (const [pid, now] of after.postgres) ms += now - (before.postgres.get(pid) ?? 0);
+  return ms;
 }

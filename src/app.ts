@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import { startHttpServer, type HttpServer } from './graphql/server.js';
 import type { Logger } from './logger.js';
-import { startServices, type Services } from './services.js';
+import { startServices, type ServiceOptions, type Services } from './services.js';
 
 export interface App {
   /** Opens the database, migrates, starts projections and serves on the port (0: any free port). */
@@ -11,13 +11,13 @@ export interface App {
   readonly services: Services | undefined;
 }
 
-export function buildApp(config: Config, logger: Logger): App {
+export function buildApp(config: Config, logger: Logger, options: ServiceOptions = {}): App {
   let services: Services | undefined;
   let http: HttpServer | undefined;
   return {
     get services() { return services; },
     async start(port = config.port) {
-      services = await startServices(config, logger);
+      services = await startServices(config, logger, options);
       http = await startHttpServer(services, port, config.host);
       return { url: http.url, port: http.port };
     },

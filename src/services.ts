@@ -11,6 +11,10 @@ import { ProjectionManager } from './projections/manager.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';
 import { StatusHub } from './graphql/status-hub.js';
+import { NotificationHub } from './graphql/notification-hub.js';
+import { LocalCarrier, type Carrier } from './sagas/carrier.js';
+import { fulfilmentProjection } from './sagas/fulfilment-projection.js';
+import { FulfilmentWorker } from './sagas/fulfilment-worker.js';
 
 /** Everything one instance runs, wired once; the GraphQL layer reaches it through its context. */
 export interface Services {
@@ -21,6 +25,7 @@ export interface Services {
   readonly commands: CommandHandler;
   readonly projections: ProjectionManager;
   readonly subscriptions: StatusHub;
+  readonly notifications: NotificationHub;
   readonly metrics: Metrics;
   health(): Promise<Health>;
   stop(): Promise<void>;
@@ -28,7 +33,12 @@ export interface Services {
 
 const HOUR = 3_600_000;
 
-export async function startServices(config: Config, logger: Logger): Promise<Services> {
+export interface ServiceOptions {
+  /** The fulfilment saga, on by default with the local carrier; false leaves paid orders alone (tests of the manual lifecycle). */
+  fulfilment?: false | { carrier?: Carrier };
+}
+
+export async function startServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
   const database = await openDatabase(config.database);
   try {
     await migrate(database);
@@ -46,11 +56,18 @@ export async function startServices(config: Config, logger: Logger): Promise<Ser
       metrics.commandSeconds.observe({ type }, seconds);
     },
   });
-  const projections = new ProjectionManager({ database, registry, logger, projections: PROJECTIONS });
+  const fulfilment = options.fulfilment === false ? undefined : options.fulfilment ?? {};
+  const projections = new ProjectionManager({
+    database, registry, logger, projections: fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS,
+  });
+  const saga = fulfilment && new FulfilmentWorker({ database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger });
   const subscriptions = new StatusHub(database, logger);
+  const notifications = new NotificationHub(database, logger);
   metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
   await projections.start();
   await subscriptions.start();
+  await notifications.start();
+  await saga?.start();
   const checker = config.checkIntervalMs ? startPeriodicCheck(database, registry, logger, config.checkIntervalMs) : undefined;
 
   const purge = () => purgeExpiredKeys(database.db)
@@ -61,11 +78,13 @@ export async function startServices(config: Config, logger: Logger): Promise<Ser
   purgeTimer.unref();
 
   return {
-    config, logger, database, store, commands, projections, subscriptions, metrics,
+    config, logger, database, store, commands, projections, subscriptions, notifications, metrics,
     health: () => checkHealth(database),
     async stop() {
       clearInterval(purgeTimer);
       await checker?.stop();
+      await saga?.stop();
+      await notifications.stop();
       await subscriptions.stop();
       await projections.stop();
       await database.close();

@@ -1,6 +1,7 @@
 import {
   EMAIL_STATE_SCHEMA_VERSION, EMAIL_STREAM_TYPE, ORDER_STATE_SCHEMA_VERSION, ORDER_STREAM_TYPE,
-  USER_STATE_SCHEMA_VERSION, USER_STREAM_TYPE, emailReservationDecider, orderDecider, userDecider,
+  PRODUCT_STATE_SCHEMA_VERSION, PRODUCT_STREAM_TYPE, USER_STATE_SCHEMA_VERSION, USER_STREAM_TYPE,
+  emailReservationDecider, inventoryDecider, orderDecider, userDecider,
   type Decider, type DomainEvent,
 } from '../domain/index.js';
 
@@ -26,4 +27,9 @@ export const userAggregate: Aggregate = {
 export const emailAggregate: Aggregate = {
   name: 'email', decider: emailReservationDecider as Decider<any, any, any>, streamType: EMAIL_STREAM_TYPE,
   stateSchemaVersion: EMAIL_STATE_SCHEMA_VERSION,
+};
+
+export const productAggregate: Aggregate = {
+  name: 'product', decider: inventoryDecider as Decider<any, any, any>, streamType: PRODUCT_STREAM_TYPE,
+  stateSchemaVersion: PRODUCT_STATE_SCHEMA_VERSION,
 };

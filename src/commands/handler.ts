@@ -2,19 +2,19 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../db/connect.js';
 import {
-  DomainError, emailStreamId, orderStreamId, userStreamId,
-  type CommandMetadata, type DomainEvent, type OrderCommand, type UserCommand, type UserEvent,
+  DomainError, INVENTORY_COMMAND_TYPES, emailStreamId, orderStreamId, productStreamId, userStreamId,
+  type CommandMetadata, type DomainEvent, type InventoryCommand, type OrderCommand, type UserCommand, type UserEvent,
 } from '../domain/index.js';
 import {
   ConcurrencyError, START, encodePosition, saveSnapshot, type EventMetadata, type EventStore, type Position,
 } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import { emailAggregate, orderAggregate, userAggregate, type Aggregate } from './aggregates.js';
+import { emailAggregate, orderAggregate, productAggregate, userAggregate, type Aggregate } from './aggregates.js';
 import { eventIdFor, requestHash } from './ids.js';
 import { onceForKey } from './idempotency.js';
 import { loadStream, versionAt, type Loaded } from './loader.js';
 
-export type AppCommand = OrderCommand | UserCommand;
+export type AppCommand = OrderCommand | UserCommand | InventoryCommand;
 
 export interface CommandResult {
   streamId: string;
@@ -98,7 +98,7 @@ export class CommandHandler {
     for (let attempt = 1; ; attempt++) {
       written.length = 0;
       try {
-        if (!isUserCommand(command)) return await this.runStep(orderStep(command), command.metadata, options, exec, written);
+        if (!isUserCommand(command)) return await this.runStep(singleStep(command), command.metadata, options, exec, written);
         // Several streams change together: plan and write them in one transaction, so the
         // plan cannot rest on a state another writer has moved on from.
         return await exec.transaction(async (tx) => {
@@ -172,7 +172,8 @@ export class CommandHandler {
 
   /** A command sent again after it succeeded: its events are stored under its derived ids. */
   private async priorResult(command: AppCommand, exec: Executor): Promise<CommandResult | undefined> {
-    const streamId = 'orderId' in command.data ? orderStreamId(command.data.orderId) : userStreamId(command.data.userId);
+    const streamId = isInventoryCommand(command) ? productStreamId(command.data.productId)
+      : 'orderId' in command.data ? orderStreamId(command.data.orderId) : userStreamId(command.data.userId);
     const ids = Array.from({ length: 8 }, (_, i) => eventIdFor(command.metadata.commandId, streamId, i));
     const found = await rows<{ id: string; type: string; data: unknown; version: number; tx: string; pos: string }>(exec, sql`
       SELECT event_id::text AS id, event_type AS type, data, stream_version AS version,
@@ -207,7 +208,16 @@ function isUserCommand(command: AppCommand): command is UserCommand {
   return command.type === 'RegisterUser' || command.type === 'ChangeUserEmail' || command.type === 'DeleteUser';
 }
 
-function orderStep(command: OrderCommand): Step {
+function isInventoryCommand(command: AppCommand): command is InventoryCommand {
+  return (INVENTORY_COMMAND_TYPES as readonly string[]).includes(command.type);
+}
+
+/** A command on one stream: an order's, or a product's. */
+function singleStep(command: OrderCommand | InventoryCommand): Step {
+  if (isInventoryCommand(command)) {
+    const decide = (s: unknown) => productAggregate.decider.decide(command, s);
+    return { aggregate: productAggregate, streamId: productStreamId(command.data.productId), decide };
+  }
   return { aggregate: orderAggregate, streamId: orderStreamId(command.data.orderId), decide: (s) => orderAggregate.decider.decide(command, s) };
 }
 

@@ -106,8 +106,10 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax });
-  // An idle client that loses its server must not crash the process; the pool replaces it.
+  // A client that loses its server (restart, idle-in-transaction timeout) must not crash
+  // the process: an idle one the pool replaces, a checked-out one fails its query.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   const listener = new PgListener(url);
   return {

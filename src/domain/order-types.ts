@@ -30,8 +30,9 @@ export type OrderCancelled = DomainEvent<
   'OrderCancelled',
   { reason: string; cancelledAt: string; refundDue: Cents }
 >
+export type OrderPaymentRefunded = DomainEvent<'OrderPaymentRefunded', { amount: Cents; reason: string; refundedAt: string }>
 
-export type OrderEvent = OrderCreated | OrderPaid | OrderShipped | OrderDelivered | OrderCancelled
+export type OrderEvent = OrderCreated | OrderPaid | OrderShipped | OrderDelivered | OrderCancelled | OrderPaymentRefunded
 
 export const ORDER_EVENT_SCHEMA_VERSIONS = {
   OrderCreated: 2,
@@ -39,6 +40,7 @@ export const ORDER_EVENT_SCHEMA_VERSIONS = {
   OrderShipped: 1,
   OrderDelivered: 1,
   OrderCancelled: 1,
+  OrderPaymentRefunded: 1,
 } as const satisfies Record<OrderEvent['type'], number>
 
 // ── Commands ─────────────────────────────────────────────────────────────
@@ -48,8 +50,9 @@ export type PayOrder = Command<'PayOrder', { orderId: string; paymentMethod: str
 export type ShipOrder = Command<'ShipOrder', { orderId: string; trackingNumber: string }>
 export type DeliverOrder = Command<'DeliverOrder', { orderId: string }>
 export type CancelOrder = Command<'CancelOrder', { orderId: string; reason: string }>
+export type RefundPayment = Command<'RefundPayment', { orderId: string; amount: Cents; reason: string }>
 
-export type OrderCommand = CreateOrder | PayOrder | ShipOrder | DeliverOrder | CancelOrder
+export type OrderCommand = CreateOrder | PayOrder | ShipOrder | DeliverOrder | CancelOrder | RefundPayment
 
 // ── State (snapshotted: plain JSON, optional fields absent rather than undefined) ──
 
@@ -68,6 +71,8 @@ export interface Order {
   cancellationReason?: string
   /** 0 unless the order was cancelled after payment. */
   refundDue: Cents
+  /** Paid back so far; absent until the first refund. */
+  refunded?: Cents
   createdAt: string
   updatedAt: string
   paidAt?: string

@@ -11,6 +11,7 @@ import type {
   OrderState,
   OrderStatus,
   PayOrder,
+  RefundPayment,
 } from './order-types.js'
 import { requireText } from './validate.js'
 
@@ -83,8 +84,23 @@ function cancel({ data, metadata }: CancelOrder, state: OrderState): OrderEvent[
   const order = existing(state, data.orderId)
   requireStatus(order, ['PENDING', 'PAID'], 'cancel')
   const reason = requireText('reason', data.reason, 500)
-  const refundDue = order.status === 'PAID' ? order.total : 0
+  const refundDue = order.status === 'PAID' ? order.total - (order.refunded ?? 0) : 0
   return [{ type: 'OrderCancelled', data: { reason, cancelledAt: metadata.now, refundDue } }]
+}
+
+// A PAID order may be refunded up to what is unrefunded; a CANCELLED one up to its refund due.
+function refund({ data, metadata }: RefundPayment, state: OrderState): OrderEvent[] {
+  const order = existing(state, data.orderId)
+  requireStatus(order, ['PAID', 'CANCELLED'], 'refund')
+  const reason = requireText('reason', data.reason, 500)
+  const owed = order.status === 'PAID' ? order.total - (order.refunded ?? 0) : order.refundDue
+  if (!Number.isSafeInteger(data.amount) || data.amount <= 0) {
+    throw new ValidationError('amount', 'amount must be a positive whole number of cents')
+  }
+  if (data.amount > owed) {
+    throw new ValidationError('amount', `amount ${formatMoney(data.amount)} exceeds what is owed back, ${formatMoney(owed)}`)
+  }
+  return [{ type: 'OrderPaymentRefunded', data: { amount: data.amount, reason, refundedAt: metadata.now } }]
 }
 
 function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
@@ -104,6 +120,8 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       return [{ type: 'OrderDelivered', data: { deliveredAt: command.metadata.now } }]
     case 'CancelOrder':
       return cancel(command, state)
+    case 'RefundPayment':
+      return refund(command, state)
     default:
       return assertNever(command)
   }
@@ -132,6 +150,11 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'OrderCancelled': {
       const { reason, cancelledAt, refundDue } = event.data
       return { ...state, status: 'CANCELLED', cancellationReason: reason, cancelledAt, refundDue, updatedAt: cancelledAt }
+    }
+    case 'OrderPaymentRefunded': {
+      const { amount, refundedAt } = event.data
+      const refundDue = Math.max(0, state.refundDue - amount)
+      return { ...state, refunded: (state.refunded ?? 0) + amount, refundDue, updatedAt: refundedAt }
     }
     default:
       return assertNever(event)

@@ -7,8 +7,13 @@ import './types/order-list.js';
 import './types/statistics.js';
 import './types/user.js';
 import './types/projections.js';
+import './types/products.js';
+import './types/fulfilment.js';
+import './types/notifications.js';
+import './types/recommendations.js';
 import './mutations/orders.js';
 import './mutations/users.js';
+import './mutations/products.js';
 import './subscriptions.js';
 
 export const schema = builder.toSchema();

@@ -9,6 +9,7 @@ import { Channel, SubscriberOverflowError } from './channel.js';
 export interface StatusFilter { orderId?: string; userId?: string }
 
 const PAGE = 500;
+const FAN_OUT_SLICE = 250;
 
 /**
  * One per instance: follows `order_status_history` (woken by the projection's NOTIFY,
@@ -141,7 +142,7 @@ export class StatusHub {
     try {
       for (;;) {
         const page = await statusChangesAfter(this.database.db, this.position, { limit: PAGE });
-        for (const change of page) this.publish(change);
+        for (const change of page) await this.publish(change);
         if (page.length > 0) this.position = page.at(-1)!.position;
         if (page.length < PAGE) return;
       }
@@ -150,11 +151,18 @@ export class StatusHub {
     }
   }
 
-  private publish(change: OrderStatusChange): void {
+  /**
+   * Hands the change to its subscribers, yielding to the event loop every few hundred:
+   * each delivery runs that subscriber's GraphQL execution, and thousands in one go
+   * would hold HTTP requests and database replies back for seconds.
+   */
+  private async publish(change: OrderStatusChange): Promise<void> {
     const overflow = () => new SubscriberOverflowError(undefined, this.options.capacity);
-    for (const channel of this.everyone) channel.push(change, overflow);
-    for (const channel of this.byOrder.get(change.orderId) ?? []) channel.push(change, overflow);
-    for (const channel of this.byUser.get(change.userId) ?? []) channel.push(change, overflow);
+    const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
+    for (let i = 0; i < targets.length; i++) {
+      targets[i]!.push(change, overflow);
+      if (i % FAN_OUT_SLICE === FAN_OUT_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private async head(): Promise<Position> {

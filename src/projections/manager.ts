@@ -22,7 +22,7 @@ export interface ProjectionManagerOptions {
   lockRetryMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** Checkpoints that waitForPosition waits for; every managed projection by default. */
+  /** Checkpoints that waitForPosition waits for; by default every managed projection not marked `readYourWrites: false`. */
   waitFor?: readonly string[];
 }
 
@@ -51,7 +51,9 @@ export class ProjectionManager {
       retryInitialMs: options.retryInitialMs ?? 200,
       retryMaxMs: options.retryMaxMs ?? 30_000,
     }));
-    this.waiter = new CheckpointWaiter(database, options.waitFor ?? options.projections.map((p) => p.name));
+    this.waiter = new CheckpointWaiter(
+      database, options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name),
+    );
     this.locks = database.kind === 'postgres'
       ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
       : undefined;

@@ -47,7 +47,8 @@ export interface OrderChange {
   row: OrderRow;
   /** Set by OrderCreated: the order's lines, replacing any earlier ones. */
   items?: ItemRow[];
-  history: StatusChangeRow;
+  /** Absent when the event changed the row but not the status (a refund). */
+  history?: StatusChangeRow;
 }
 
 const PREFIX = 'order-';
@@ -119,6 +120,11 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
         ...current, ...stamp, status: 'CANCELLED', cancellation_reason: reason, cancelled_at: cancelledAt,
         refund_due_cents: refundDue, updated_at: cancelledAt,
       }, cancelledAt);
+    }
+    case 'OrderPaymentRefunded': {
+      const { amount, refundedAt } = event.data;
+      const refundDue = Math.max(0, Number(current.refund_due_cents) - amount);
+      return { row: { ...current, ...stamp, refund_due_cents: refundDue, updated_at: refundedAt } };
     }
     default:
       return assertNever(event);

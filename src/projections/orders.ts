@@ -42,7 +42,7 @@ async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyCon
       items.set(id, change.items);
     }
     touched.set(id, change.row);
-    history.push(change.history);
+    if (change.history) history.push(change.history);
   }
   if (touched.size > 0) await upsertOrders(tx, [...touched.values()]);
   if (recreated.size > 0) {
@@ -87,10 +87,11 @@ async function upsertOrders(tx: Tx, orders: OrderRow[]): Promise<void> {
 
 async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
   await tx.execute(sql`
-    INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price_cents, line_total_cents)
-    SELECT order_id, line_number, product_id, quantity, unit_price_cents, line_total_cents
+    INSERT INTO order_items (order_id, line_number, product_id, product_name, quantity, unit_price_cents, line_total_cents)
+    SELECT x.order_id, x.line_number, x.product_id, p.name, x.quantity, x.unit_price_cents, x.line_total_cents
     FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(order_id text, line_number int, product_id text,
-      quantity int, unit_price_cents bigint, line_total_cents bigint)`);
+      quantity int, unit_price_cents bigint, line_total_cents bigint)
+    LEFT JOIN products p ON p.id = x.product_id`);
 }
 
 /** Records the changes and, live, announces them on ORDER_STATUS_CHANNEL when the batch commits. */

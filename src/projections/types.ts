@@ -20,6 +20,11 @@ export interface Projection {
    * transaction's search_path.
    */
   readonly tables: readonly string[];
+  /**
+   * false: an eventually consistent read model that mutations' read-your-writes and
+   * `consistentWith` do not wait for, so its backfill never holds up a write's answer.
+   */
+  readonly readYourWrites?: boolean;
   /** `events` are in feed order and all of `eventTypes`; the batch commits or not as one. */
   apply(tx: Tx, events: StoredEvent[], context: ApplyContext): Promise<void>;
 }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { signToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/viewer.js';
 import { collect, wsClient } from '../support/clients.js';
+import { ENGINES } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256';
@@ -19,7 +20,7 @@ describe('authentication and authorization', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer('pglite', { AUTH_JWT_SECRET: SECRET });
+    server = await startTestServer(ENGINES[0]!, { AUTH_JWT_SECRET: SECRET });
     const sign = (sub: string, role: Role, expires = '1h') => signToken(SECRET, { sub, role }, expires);
     Object.assign(tokens, {
       alice: await sign('alice', 'customer'), bob: await sign('bob', 'customer'),
@@ -49,6 +50,8 @@ describe('authentication and authorization', () => {
     [`registerUser(input: { id: "alice", username: "alice", email: "alice@example.com" })`, ['alice'], ['bob']],
     [`changeUserEmail(input: { userId: "alice", email: "alice2@example.com" })`, ['alice'], ['bob', 'staff']],
     [`deleteUser(input: { userId: "alice", reason: "asked to" })`, ['admin'], ['bob', 'staff']],
+    [`defineProduct(input: { productId: "p-WHO", name: "Kettle" })`, ['admin'], ['alice', 'staff']],
+    [`addStock(input: { productId: "p-admin", quantity: 5 })`, ['admin'], ['alice', 'staff']],
   ])('%s: allowed for %j, ForbiddenError for %j, and a refusal writes nothing', async (mutation, allowed, refused) => {
     const events = async () => (await run('admin', '{ a: order(id: "o-alice") { version } b: order(id: "o-bob") { version } }')).data;
     for (const who of refused) {
@@ -68,6 +71,10 @@ describe('authentication and authorization', () => {
     expect(await code('bob', '{ orderStatistics(userId: "alice") { totalOrders } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ user(id: "alice") { id } }')).toBe('FORBIDDEN');
     expect(await code('alice', '{ projections { name } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ notifications(userId: "alice") { id } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ fulfilment(orderId: "o-alice") { state } }')).toBe('FORBIDDEN');
+    expect(await code('bob', '{ recommendations(userId: "alice") { productId } }')).toBe('FORBIDDEN');
+    expect((await run('alice', '{ notifications(userId: "alice") { id } recommendations(productId: "p-1") { productId } }')).errors).toBeUndefined();
     const own = await run('bob', '{ orders { edges { node { userId } } } }');
     expect(new Set(own.data.orders.edges.map((e: any) => e.node.userId))).toEqual(new Set(['bob']));
     expect((await run('staff', '{ orders { totalCount } projections { name } }')).data.orders.totalCount).toBeGreaterThanOrEqual(3);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitUntil } from '../support/clients.js';
+import { ENGINES } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SOCKETS = 100;
@@ -20,7 +21,7 @@ async function subscribedSocket(url: string, count: number): Promise<WebSocket> 
 
 describe('client disconnects', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer('pglite'); });
+  beforeAll(async () => { server = await startTestServer(ENGINES[0]!); });
   afterAll(() => server.stop());
 
   const counts = async () => {

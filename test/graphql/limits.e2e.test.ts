@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, wsClient } from '../support/clients.js';
+import { ENGINES } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // A query nested through order → history → order … deeper than the depth limit.
@@ -9,7 +10,7 @@ const tokens = (n: number) => `{ projections { ${'name '.repeat(n)}} }`;
 
 describe('query limits', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer('pglite', { GRAPHQL_INTROSPECTION: 'false' }); });
+  beforeAll(async () => { server = await startTestServer(ENGINES[0]!, { GRAPHQL_INTROSPECTION: 'false' }); });
   afterAll(() => server.stop());
 
   const stillServing = async () => {

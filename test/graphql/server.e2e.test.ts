@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { printSortedSchema } from '../../src/graphql/schema.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
+import { WITH_PGLITE } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-describe('server', () => {
+describe.runIf(WITH_PGLITE)('server', () => {
   let server: TestServer;
   beforeAll(async () => { server = await startTestServer('pglite'); });
   afterAll(() => server.stop());
@@ -38,7 +39,7 @@ describe('server', () => {
   });
 });
 
-describe('the server process', () => {
+describe.runIf(WITH_PGLITE)('the server process', () => {
   it('on SIGTERM completes open subscriptions, closes and exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {

@@ -63,3 +63,6 @@ async function admin(url: string, statement: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Tests written for the embedded default only (a spawned server, the browser) run in the PGlite pass. */
+export const WITH_PGLITE = ENGINES.includes('pglite');

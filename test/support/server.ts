@@ -1,4 +1,5 @@
 import { buildApp, type App } from '../../src/app.js';
+import type { ServiceOptions } from '../../src/services.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from './commands.js';
 import { createPostgresDatabase, type Engine } from './database.js';
@@ -12,14 +13,19 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A started server on a fresh database (PGlite in memory, or a new PostgreSQL database) and a free port. */
-export async function startTestServer(engine: Engine, env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * A started server on a fresh database (PGlite in memory, or a new PostgreSQL database) and a free port.
+ * The fulfilment saga is off unless asked for, so a paid order stays PAID for tests of the manual lifecycle.
+ */
+export async function startTestServer(
+  engine: Engine, env: Record<string, string> = {}, services: ServiceOptions = { fulfilment: false },
+): Promise<TestServer> {
   const fresh = engine === 'postgres' ? await createPostgresDatabase() : undefined;
   const config: Config = {
     ...loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
     database: fresh ? { kind: 'postgres', url: fresh.url, poolMax: 20 } : { kind: 'pglite', dataDir: 'memory://' },
   };
-  const app = buildApp(config, silentLogger);
+  const app = buildApp(config, silentLogger, services);
   const { url } = await app.start(0);
   return {
     url,

@@ -3,6 +3,7 @@ import { h } from './dom.js';
 export const STATUSES = ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const shortFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 /** Money arrives as an exact decimal string; it is only regrouped, never parsed into a float. */
@@ -17,6 +18,11 @@ export function count(value) {
 
 export function dateTime(iso) {
   return iso ? dateTimeFormat.format(new Date(iso)) : '';
+}
+
+/** For table cells: no year, no seconds; the detail view gives the rest. */
+export function shortDateTime(iso) {
+  return iso ? shortFormat.format(new Date(iso)) : '';
 }
 
 export function time(iso) {

@@ -30,7 +30,7 @@ export function followStatusChanges({ url, token, after, onChange, onState }) {
     lazy: true,
     retryAttempts: 0,
     keepAlive: PING_EVERY_MS,
-    connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+    connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
     on: {
       connected: () => {
         attempt = 0;

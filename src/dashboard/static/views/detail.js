@@ -61,7 +61,8 @@ function facts(order) {
     ['Tracking', order.trackingNumber],
     ['Cancelled because', order.cancellationReason],
   ].filter(([, value]) => value != null && value !== '');
-  return h('dl', { class: 'facts' }, rows.map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))));
+  return h('dl', { class: 'facts' }, rows.map(([label, value]) => h('div', { class: String(value).length > 24 ? 'wide' : null },
+    h('dt', {}, label), h('dd', {}, value))));
 }
 
 function items(order) {

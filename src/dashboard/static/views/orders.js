@@ -1,6 +1,6 @@
 import { gql } from '../api.js';
 import { byId, debounce, h } from '../dom.js';
-import { count, dateTime, money, STATUSES, statusBadge } from '../format.js';
+import { count, dateTime, money, shortDateTime, STATUSES, statusBadge } from '../format.js';
 import { ORDERS } from '../queries.js';
 
 const PAGE_SIZE = 20;
@@ -74,16 +74,16 @@ export function createOrdersTable({ onSelect, onError }) {
       onclick: () => onSelect(node.id),
       onkeydown: (event) => { if (event.key === 'Enter') onSelect(node.id); },
     },
-    h('td', { class: 'mono' }, node.id),
-    h('td', { class: 'mono' }, h('button', {
+    h('td', { class: 'mono id', title: node.id }, node.id),
+    h('td', { class: 'mono id' }, h('button', {
       type: 'button', class: 'link', title: `Only ${node.userId}'s orders`,
       onclick: (event) => { event.stopPropagation(); userInput.value = node.userId; restart(); },
     }, node.userId)),
     h('td', { dataset: { field: 'status' } }, statusBadge(node.status)),
     h('td', { class: 'num' }, count(node.items.reduce((n, item) => n + item.quantity, 0))),
     h('td', { class: 'num' }, money(node.totalAmount)),
-    h('td', {}, dateTime(node.createdAt)),
-    h('td', {}, dateTime(node.updatedAt))));
+    h('td', { title: dateTime(node.createdAt) }, shortDateTime(node.createdAt)),
+    h('td', { title: dateTime(node.updatedAt) }, shortDateTime(node.updatedAt))));
     byId('orders-body').replaceChildren(...(rows.length > 0 ? rows
       : [h('tr', {}, h('td', { colspan: 7, class: 'muted empty' }, 'No orders match.'))]));
     const from = (cursors.length - 1) * PAGE_SIZE;

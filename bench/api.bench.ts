@@ -1,0 +1,365 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import type { Command, FanOutResult, LoadResult, PayResult, Reply, Usage } from './api-clients.js';
+import {
+  adminUrl, createBenchDatabase, fmtInt, fmtMs, formatTable, postgresCpuMs, print, readCpu, watchdog,
+} from './support.js';
+
+// npm run bench:api — createOrder mutations per second over HTTP, and the delay from a
+// payOrder's response to its status change reaching every one of 1,000 and 10,000
+// graphql-ws subscribers. PostgreSQL (DATABASE_URL, loopback only). The server runs in
+// this process; the clients run in two forked processes (api-clients.ts): one sends the
+// mutations, one holds the sockets, so neither queues behind the other.
+//
+// Fan-out pays orders for 10 s at 20 per second to 1,000 subscribers and at 2 per second to
+// 10,000: the same 20,000 messages a second from the server either way. A fixed 20 per
+// second would ask 200,000 messages a second of the 10,000 run, ten times what one
+// process can write even with no GraphQL work at all (11–20 µs a socket write here),
+// so it would measure how a queue grows, not how long a change takes to reach everyone.
+// BENCH_PAY_RATE (payments per second, every run) and BENCH_FAN_OUT
+// (comma-separated subscriber counts, default 1000,10000) vary the fan-out runs;
+// BENCH_FULFILMENT=off runs without the fulfilment saga, which otherwise ships each paid
+// order and so adds status changes the bench does not pace (counted as `other changes`).
+// BENCH_PROFILE=<dir> writes a CPU profile of the server for each measured phase there
+// (open it in Chrome DevTools); profiling slows the server, so figures from such a run
+// are not the bench's.
+
+const CONNECTIONS = 32;
+const WARMUP_MS = 3_000;
+const LOAD_MS = 10_000;
+const FAN_OUT = (process.env.BENCH_FAN_OUT ?? '1000,10000').split(',').map(Number);
+const MESSAGES_PER_SECOND = 20_000;
+const payRate = (subscribers: number) =>
+  Number(process.env.BENCH_PAY_RATE ?? Math.min(20, MESSAGES_PER_SECOND / subscribers));
+const PAY_SECONDS = 10;
+/** How long after the last payment late deliveries still count rather than go missing. */
+const DRAIN_MS = 30_000;
+const TARGET_CREATES = 1_500;
+const TARGET_P99_MS = 250;
+const TARGET_SUBSCRIBERS = 10_000;
+/** Answers this far behind the first receipt of their change mean the server is not keeping up. */
+const LAGGING_MS = 100;
+
+/** One forked client process; `call` sends it a command and waits (bounded) for its answer. */
+class ClientProcess {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private next = 0;
+
+  constructor(readonly name: string) {
+    this.child = fork(fileURLToPath(new URL('./api-clients.ts', import.meta.url)), [], {
+      execArgv: ['--import', import.meta.resolve('tsx')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (reply: Reply) => {
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter?.resolve(reply.result);
+      else waiter?.reject(new Error(`${name}: ${reply.error}`));
+    });
+    this.child.on('exit', (code, signal) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${code ?? signal})`));
+      this.pending.clear();
+    });
+  }
+
+  call<T>(command: Command, timeoutMs: number): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.name}: ${command.kind} took longer than ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => { clearTimeout(timer); resolve(value as T); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
+      this.child.send({ id, command });
+    });
+  }
+
+  usage(): Promise<Usage> {
+    return this.call<Usage>({ kind: 'usage' }, 10_000);
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+  }
+}
+
+interface Meter {
+  ms: number; serverCpuMs: number; postgresCpuMs: number;
+  /** The longest writing transaction seen in another database meanwhile, seconds. */
+  otherWriterS: number;
+  /** How late the server's event loop ran a timer: p99 and max, ms. */
+  loopDelayP99: number; loopDelayMax: number;
+  serverCpu: number; serverLoop: number; clientsCpu: number; postgresCpu: number; machineBusy: number;
+}
+
+function ownUsage(): Usage {
+  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  return { cpuMs: (cpu.user + cpu.system) / 1000, eluActive: elu.active, eluIdle: elu.idle };
+}
+
+/**
+ * Starts measuring where the CPU goes; the returned function ends it. Percentages are of
+ * one core (the machine's busy share is of all cores), so a process at 100 % is saturated.
+ */
+async function meter(clients: ClientProcess[]): Promise<() => Promise<Meter>> {
+  const sample = async () => ({
+    at: performance.now(), server: ownUsage(), clients: await Promise.all(clients.map((c) => c.usage())), cpu: readCpu(DATABASE),
+  });
+  const before = await sample();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const others = await watchOtherWriters(adminUrl());
+  return async () => {
+    delay.disable();
+    const otherWriterS = await others();
+    const after = await sample();
+    const ms = after.at - before.at;
+
+    const active = after.server.eluActive - before.server.eluActive;
+    const serverCpuMs = after.server.cpuMs - before.server.cpuMs;
+    return {
+      ms, serverCpuMs, postgresCpuMs: postgresCpuMs(before.cpu, after.cpu), otherWriterS,
+      loopDelayP99: delay.percentile(99) / 1e6, loopDelayMax: delay.max / 1e6,
+      serverCpu: (100 * serverCpuMs) / ms,
+      serverLoop: (100 * active) / (active + after.server.eluIdle - before.server.eluIdle),
+      clientsCpu: (100 * after.clients.reduce((n, u, i) => n + u.cpuMs - before.clients[i]!.cpuMs, 0)) / ms,
+      postgresCpu: (100 * postgresCpuMs(before.cpu, after.cpu)) / ms,
+      machineBusy: (100 * (after.cpu.machineBusyMs - before.cpu.machineBusyMs)) / (after.cpu.machineTotalMs - before.cpu.machineTotalMs),
+    };
+  };
+}
+
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+const inspector = PROFILE_DIR ? new Session() : undefined;
+
+/** Starts profiling this process when asked to; the returned function writes the profile. */
+async function profile(name: string): Promise<() => Promise<void>> {
+  if (!inspector || !PROFILE_DIR) return async () => {};
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
+  await inspector.post('Profiler.start');
+  return async () => {
+    const { profile: taken } = await inspector.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(taken));
+  };
+}
+
+/**
+ * The longest-running writing transaction in other databases of this PostgreSQL server,
+ * sampled while a phase runs. The event feed reads only below the server-wide xmin, so
+ * such a transaction (someone else's test, say) holds back every projection here, and
+ * with them each mutation's read-your-write wait.
+ */
+async function watchOtherWriters(admin: string): Promise<() => Promise<number>> {
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 10_000, statement_timeout: 5_000 });
+  await client.connect();
+  let longest = 0;
+  let stopped = false;
+  const sampling = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ s: number | null }>(`
+        SELECT max(extract(epoch FROM clock_timestamp() - xact_start))::float8 AS s FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM $1`, [DATABASE]);
+      longest = Math.max(longest, rows[0]?.s ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await sampling.catch(() => {});
+    await client.end().catch(() => {});
+    return longest;
+  };
+}
+
+function withoutIdleTimeout(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete('idle_in_transaction_session_timeout');
+  return parsed.toString();
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const pct = (n: number) => `${n.toFixed(0)} %`;
+const met = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+// Other work on the machine takes cores from the server: say so rather than let it pass
+// for slowness. Measured first, before this bench starts anything of its own.
+const quiet = readCpu();
+await new Promise((resolve) => setTimeout(resolve, 2_000));
+const busy = readCpu();
+const othersBusy = (100 * (busy.machineBusyMs - quiet.machineBusyMs)) / (busy.machineTotalMs - quiet.machineTotalMs);
+
+// Two connections at least: migrate() holds its advisory lock on one and migrates on another.
+const DATABASE = 'ledgerline_bench_api';
+const bench = await createBenchDatabase(adminUrl(), DATABASE, 2);
+const config: Config = {
+  ...loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' }),
+  // Without the bench database's idle-in-transaction timeout: a server whose event loop
+  // stalls that long would have its transactions cut and crash, hiding the figures; the
+  // loop delay column shows such a stall instead, and the watchdog still bounds the run.
+  database: { kind: 'postgres', url: withoutIdleTimeout(bench.url), poolMax: 40 },
+};
+const FULFILMENT = process.env.BENCH_FULFILMENT !== 'off';
+const app = buildApp(config, pino({ level: 'silent' }), FULFILMENT ? {} : { fulfilment: false });
+const driver = new ClientProcess('driver');
+const sockets = new ClientProcess('subscribers');
+const cleanup = async () => {
+  driver.stop();
+  sockets.stop();
+  await app.stop().catch(() => {});
+  await bench.dispose();
+};
+const disarm = watchdog(15 * 60_000, cleanup);
+// A crash inside the server (say a pool client's unhandled error) or a failed phase ends
+// the bench with its cause printed and the database dropped, nothing left behind.
+let failed = false;
+process.on('uncaughtException', (error) => {
+  process.stderr.write(failed ? `bench: and then: ${String(error)}\n` : `bench: failed: ${error.stack ?? String(error)}\n`);
+  if (failed) return;
+  failed = true;
+  const bounded = new Promise((resolve) => setTimeout(resolve, 15_000).unref());
+  void Promise.race([cleanup().catch(() => {}), bounded]).finally(() => process.exit(1));
+});
+inspector?.connect();
+try {
+  const { url } = await app.start(0);
+  const wsUrl = url.replace(/^http/, 'ws');
+  const hub = app.services!.subscriptions;
+  print(`ledgerline API bench: server in this process (pid ${process.pid}), clients in two child processes; `
+    + `PostgreSQL ${new URL(bench.url).host}, pool 40, fulfilment saga ${FULFILMENT ? 'on' : 'off'}`);
+  print(`machine busy before the bench started: ${pct(othersBusy)} of all cores${othersBusy > 15 ? ' (other processes: expect lower figures than on an idle machine)' : ''}`);
+  print();
+
+  // 1. createOrder throughput.
+  await driver.call<LoadResult>({ kind: 'load', url, connections: CONNECTIONS, warmupMs: 0, durationMs: WARMUP_MS }, 60_000);
+  const loadMeter = await meter([driver, sockets]);
+  const loadProfile = await profile('create-order');
+  const load = await driver.call<LoadResult>({ kind: 'load', url, connections: CONNECTIONS, warmupMs: 0, durationMs: LOAD_MS }, 120_000);
+  await loadProfile();
+  const loadUsage = await loadMeter();
+  print(`createOrder over HTTP: ${CONNECTIONS} keep-alive connections, ${LOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up`);
+  print(formatTable(['', 'per second', 'p50 ms', 'p99 ms', 'ok', 'failed', 'target', 'met'], [[
+    'createOrder', fmtInt(load.perSecond), fmtMs(load.p50), fmtMs(load.p99), fmtInt(load.ok), fmtInt(load.failed),
+    `≥ ${fmtInt(TARGET_CREATES)}/s`, met(load.perSecond >= TARGET_CREATES && load.failed === 0),
+  ]]));
+  if (load.firstFailure) print(`first failure: ${load.firstFailure}`);
+  print();
+
+  // 2. Fan-out of status changes.
+  const usages: [string, Meter, string][] = [[
+    'createOrder load', loadUsage,
+    `${fmtMs(loadUsage.serverCpuMs / load.ok)} / ${fmtMs(loadUsage.postgresCpuMs / load.ok)} ms per createOrder`,
+  ]];
+  const rows: string[][] = [];
+  const phases: string[][] = [];
+  const laggingRuns: string[] = [];
+  const capacity: string[] = [];
+  for (const n of FAN_OUT) {
+    const rate = payRate(n);
+    const ids = Array.from({ length: Math.round(rate * PAY_SECONDS) }, (_, i) => `fan-${n}-${i}`);
+    await driver.call({ kind: 'create', url, ids, concurrency: 16 }, 120_000);
+    const connecting = performance.now();
+    await sockets.call({ kind: 'subscribe', url: wsUrl, subscribers: n, concurrency: 32 }, 300_000);
+    await until(() => hub.subscriberCount >= n, 60_000, `${n} subscriptions registered`);
+    const connectMs = performance.now() - connecting;
+    await sockets.call({ kind: 'expect', ids }, 10_000);
+
+    const fanMeter = await meter([driver, sockets]);
+    const fanProfile = await profile(`fan-out-${n}`);
+    const paid = await driver.call<PayResult>({ kind: 'pay', url, ids, perSecond: rate }, PAY_SECONDS * 1000 + 120_000);
+    const fan = await sockets.call<FanOutResult>({
+      kind: 'collect', requested: paid.requested, answered: paid.answered, drainMs: DRAIN_MS,
+    }, DRAIN_MS + 60_000);
+    await fanProfile();
+    const fanUsage = await fanMeter();
+    // Every status message a subscriber got costs the server alike, the saga's too.
+    const deliveries = fan.received + fan.others;
+    const perDeliveryUs = (1000 * fanUsage.serverCpuMs) / deliveries;
+    usages.push([`fan-out to ${fmtInt(n)}`, fanUsage,
+      `${fmtMs(perDeliveryUs)} / ${fmtMs((1000 * fanUsage.postgresCpuMs) / deliveries)} µs per delivery`]);
+    capacity.push(`${fmtInt(n)} subscribers: one change costs the server ${fmtInt((perDeliveryUs * n) / 1000)} ms of CPU, `
+      + `so one core fans out at most ${(1e6 / (perDeliveryUs * n)).toFixed(1)} changes/s to them`);
+
+    const targeted = n >= TARGET_SUBSCRIBERS;
+    // Delays count from the payOrder's answer; a server that answers HTTP late (its event
+    // loop behind the fan-out) makes them small or negative, so such a run cannot pass.
+    const lagging = fan.first.p50 < -LAGGING_MS;
+    const ok = fan.missing === 0 && paid.failed === 0 && !lagging && (!targeted || fan.delay.p99 < TARGET_P99_MS);
+    if (lagging) laggingRuns.push(fmtInt(n));
+    rows.push([
+      fmtInt(n), `${rate}/s`, fmtInt(fan.changes), fmtInt(fan.received), fmtInt(fan.missing), fmtMs(fan.delay.p50), fmtMs(fan.delay.p99),
+      fmtMs(fan.delay.max), fmtMs(fan.first.p50), fmtMs(fan.last.p50), fmtMs(fan.last.p99), fmtMs(fan.fromRequest.p99),
+      targeted ? `p99 < ${TARGET_P99_MS}, 0 missing` : '0 missing', met(ok),
+    ]);
+    phases.push([
+      fmtInt(n), `${(connectMs / 1000).toFixed(1)} s`, fmtMs(paid.p50), fmtMs(paid.p99), fmtInt(paid.failed),
+      fmtInt(fan.duplicates), fmtInt(fan.others), fmtInt(fan.ended), fmtMs(fan.delay.min), `${(fan.drainedMs / 1000).toFixed(1)} s`,
+    ]);
+    if (paid.firstFailure) print(`${fmtInt(n)} subscribers, first failed payment: ${paid.firstFailure}`);
+    if (fan.firstEnd) print(`${fmtInt(n)} subscribers, first subscription ended early: ${fan.firstEnd}`);
+
+    await sockets.call({ kind: 'unsubscribe' }, 60_000);
+    await until(() => hub.subscriberCount === 0, 60_000, 'subscriptions released');
+  }
+  print(`orderStatusChanged fan-out: graphql-ws subscribers, one socket each, no filter; orders paid for ${PAY_SECONDS} s `
+    + 'at the rate shown; delay = receipt at a subscriber − that payOrder\'s HTTP response (ms)');
+  print(formatTable(
+    ['subscribers', 'paid', 'changes', 'deliveries', 'missing', 'p50', 'p99', 'max', 'first p50', 'last p50', 'last p99', 'p99 from request', 'target', 'met'],
+    rows,
+  ));
+  print('(p50/p99/max over every subscriber × change; first/last: per change, its earliest and its latest receipt;');
+  print(' from request: the same delay counted from when the payOrder was sent; missing: not received within '
+    + `${DRAIN_MS / 1000} s of the last answer)`);
+  if (laggingRuns.length > 0) {
+    print(`not keeping up with ${laggingRuns.join(' and ')} subscribers: payOrder answers came more than ${LAGGING_MS} ms after `
+      + 'their change had reached a subscriber (first p50), so delays from the answer understate; see p99 from request');
+  }
+  print();
+  print(formatTable(
+    ['subscribers', 'connect', 'pay p50', 'pay p99', 'pay failed', 'duplicates', 'other changes', 'ended early', 'min delay', 'drain'],
+    phases,
+  ));
+  print('(connect: opening the sockets and registering every subscription; drain: waiting after the last payment)');
+  print();
+  print('CPU, % of one core (machine: of all cores; postgres: the backends of this database); the last column is CPU time per unit of work, server / postgres');
+  print(formatTable(
+    ['phase', 'server', 'server event loop', 'loop delay p99/max ms', 'clients', 'postgres', 'machine', 'CPU per unit'],
+    usages.map(([phase, u, per]) => [
+      phase, pct(u.serverCpu), pct(u.serverLoop), `${u.loopDelayP99.toFixed(0)} / ${u.loopDelayMax.toFixed(0)}`,
+      pct(u.clientsCpu), pct(u.postgresCpu), pct(u.machineBusy), per,
+    ]),
+  ));
+  print('(server event loop: share of time busy; loop delay: how late it ran a timer, i.e. how long I/O waited behind work)');
+  for (const line of capacity) print(line);
+  print(`(p99 under ${TARGET_P99_MS} ms at ${fmtInt(TARGET_SUBSCRIBERS)} subscribers needs one change's fan-out well inside that: `
+    + `under ${fmtMs((1000 * TARGET_P99_MS) / TARGET_SUBSCRIBERS)} µs of server CPU per delivery)`);
+  const held = usages.filter(([, u]) => u.otherWriterS >= 1);
+  if (held.length > 0) {
+    print(`other databases on this PostgreSQL held a writing transaction open for up to ${
+      held.map(([phase, u]) => `${u.otherWriterS.toFixed(1)} s (${phase})`).join(', ')}; the event feed waits for those`);
+  }
+} finally {
+  disarm();
+  await cleanup();
+}

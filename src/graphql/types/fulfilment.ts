@@ -1,0 +1,46 @@
+import { FULFILMENT_STATES, type Fulfilment, type FulfilmentStep } from '../../sagas/fulfilment.js';
+import { loadFulfilment } from '../../sagas/fulfilment-store.js';
+import { requireOrderOwner } from '../commands.js';
+import { builder } from '../builder.js';
+
+type FulfilmentParent = Fulfilment & { attempts: number; lastError: string | null; updatedAt: string };
+
+const FulfilmentStateEnum = builder.enumType('FulfilmentState', { values: FULFILMENT_STATES });
+
+const FulfilmentStepRef = builder.objectRef<FulfilmentStep>('FulfilmentStep').implement({
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'reserve:<productId>, ship, notify; compensating: release:<productId>, cancel, refund.' }),
+    state: t.exposeString('state', { description: 'PENDING, DONE, REJECTED, SKIPPED or FAILED.' }),
+    at: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.at }),
+    detail: t.exposeString('detail', { nullable: true }),
+  }),
+});
+
+const FulfilmentRef = builder.objectRef<FulfilmentParent>('Fulfilment').implement({
+  description: "A paid order's way to the customer: the fulfilment saga's state and its steps.",
+  fields: (t) => ({
+    orderId: t.exposeID('orderId'),
+    state: t.field({ type: FulfilmentStateEnum, resolve: (f) => f.state }),
+    steps: t.field({ type: [FulfilmentStepRef], resolve: (f) => f.steps }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why it was compensated.' }),
+    trackingNumber: t.exposeString('trackingNumber', { nullable: true }),
+    attempts: t.exposeInt('attempts', { description: 'Failed tries of the current step, reset when it moves on.' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (f) => f.updatedAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  fulfilment: t.field({
+    type: FulfilmentRef,
+    nullable: true,
+    description: 'The fulfilment of a paid order; null before it is paid (or while the payment is being recorded).',
+    args: { orderId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      await requireOrderOwner(ctx, String(args.orderId), 'read the fulfilment of orders');
+      const stored = await loadFulfilment(ctx.services.database.db, String(args.orderId));
+      if (!stored) return null;
+      return { ...stored.fulfilment, attempts: stored.attempts, lastError: stored.lastError, updatedAt: stored.updatedAt };
+    },
+  }),
+}));

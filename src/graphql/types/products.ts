@@ -1,0 +1,35 @@
+import { getProduct, listProducts, type ProductView } from '../../projections/products-queries.js';
+import { builder } from '../builder.js';
+import { consistentWith } from '../consistency.js';
+
+export const ProductRef = builder.objectRef<ProductView>('Product').implement({
+  description: 'A stock-managed product. Products never defined are sold without stock control.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    onHand: t.exposeInt('onHand', { description: 'Every unit added, shipped ones included.' }),
+    reserved: t.exposeInt('reserved', { description: 'Units held for paid orders.' }),
+    available: t.exposeInt('available', { description: 'onHand − reserved; never below zero.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  product: t.field({
+    type: ProductRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
+    resolve: async (_root, args, ctx) => {
+      await consistentWith(ctx, args.consistentWith);
+      return (await getProduct(ctx.services.database.db, String(args.id))) ?? null;
+    },
+  }),
+  products: t.field({
+    type: [ProductRef],
+    description: 'Every defined product, by id (at most 1000).',
+    args: { consistentWith: t.arg({ type: 'Position' }) },
+    resolve: async (_root, args, ctx) => {
+      await consistentWith(ctx, args.consistentWith);
+      return listProducts(ctx.services.database.db);
+    },
+  }),
+}));

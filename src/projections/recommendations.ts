@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Tx } from '../db/connect.js';
+import type { StoredEvent } from '../eventstore/types.js';
+import { orderIdOf } from './order-rows.js';
+import {
+  foldRecommendations, RECOMMENDATION_EVENT_TYPES, type CountedOrder, type PairDelta, type UserProductDelta,
+} from './recommendations-fold.js';
+import type { Projection } from './types.js';
+
+/**
+ * product_pairs and user_products: what paid orders bought together and who bought what,
+ * with recommendation_orders remembering each order's products until it is paid and for
+ * as long as a cancellation or refund may take it back out. A batch is a handful of
+ * set-based statements, whatever its size.
+ */
+export const recommendationsProjection: Projection = {
+  name: 'recommendations',
+  eventTypes: RECOMMENDATION_EVENT_TYPES,
+  tables: ['recommendation_orders', 'product_pairs', 'user_products'],
+  // Eventually consistent: a write's answer must not wait for it (nor for its backfill).
+  readYourWrites: false,
+  apply: applyRecommendationEvents,
+};
+
+async function applyRecommendationEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const changes = foldRecommendations(await loadOrders(tx, ordersToLoad(events)), events);
+  if (changes.saved.length > 0) await saveOrders(tx, changes.saved);
+  if (changes.removed.length > 0) {
+    await tx.execute(sql`DELETE FROM recommendation_orders
+      WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(changes.removed)}::jsonb))`);
+  }
+  if (changes.pairs.length > 0) await addPairs(tx, changes.pairs);
+  if (changes.userProducts.length > 0) await addUserProducts(tx, changes.userProducts);
+}
+
+/** Orders whose first event in this batch is not their creation: their rows must be read. */
+function ordersToLoad(events: StoredEvent[]): string[] {
+  const seen = new Set<string>();
+  const load: string[] = [];
+  for (const event of events) {
+    const id = orderIdOf(event.streamId);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
+  }
+  return load;
+}
+
+async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, CountedOrder>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<Omit<CountedOrder, 'product_ids' | 'unrefunded_cents'> & {
+    product_ids: string[] | string; unrefunded_cents: number | string;
+  }>(tx, sql`
+    SELECT order_id, user_id, product_ids, counted, unrefunded_cents FROM recommendation_orders
+    WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+  return new Map(found.map((row) => [row.order_id, {
+    ...row,
+    product_ids: typeof row.product_ids === 'string' ? JSON.parse(row.product_ids) as string[] : row.product_ids,
+    unrefunded_cents: Number(row.unrefunded_cents),
+  }]));
+}
+
+async function saveOrders(tx: Tx, orders: CountedOrder[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO recommendation_orders (order_id, user_id, product_ids, counted, unrefunded_cents)
+    SELECT order_id, user_id, product_ids, counted, unrefunded_cents
+    FROM jsonb_to_recordset(${JSON.stringify(orders)}::jsonb)
+      AS x(order_id text, user_id text, product_ids jsonb, counted boolean, unrefunded_cents bigint)
+    ON CONFLICT (order_id) DO UPDATE SET user_id = excluded.user_id, product_ids = excluded.product_ids,
+      counted = excluded.counted, unrefunded_cents = excluded.unrefunded_cents`);
+}
+
+// A count that falls to zero is deleted, so "already bought" and "bought together" only
+// ever mean orders that still count. The delete is a second statement: one statement
+// cannot both update a row and see the update.
+
+async function addPairs(tx: Tx, pairs: PairDelta[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO product_pairs (product_id, other_product_id, count)
+    SELECT product_id, other_product_id, delta
+    FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS x(product_id text, other_product_id text, delta int)
+    ON CONFLICT (product_id, other_product_id) DO UPDATE SET count = product_pairs.count + excluded.count`);
+  const falling = pairs.filter((p) => p.delta < 0);
+  if (falling.length === 0) return;
+  await tx.execute(sql`
+    DELETE FROM product_pairs p
+    USING jsonb_to_recordset(${JSON.stringify(falling)}::jsonb) AS x(product_id text, other_product_id text)
+    WHERE p.product_id = x.product_id AND p.other_product_id = x.other_product_id AND p.count <= 0`);
+}
+
+async function addUserProducts(tx: Tx, products: UserProductDelta[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO user_products (user_id, product_id, count)
+    SELECT user_id, product_id, delta
+    FROM jsonb_to_recordset(${JSON.stringify(products)}::jsonb) AS x(user_id text, product_id text, delta int)
+    ON CONFLICT (user_id, product_id) DO UPDATE SET count = user_products.count + excluded.count`);
+  const falling = products.filter((p) => p.delta < 0);
+  if (falling.length === 0) return;
+  await tx.execute(sql`
+    DELETE FROM user_products u
+    USING jsonb_to_recordset(${JSON.stringify(falling)}::jsonb) AS x(user_id text, product_id text)
+    WHERE u.user_id = x.user_id AND u.product_id = x.product_id AND u.count <= 0`);
+}

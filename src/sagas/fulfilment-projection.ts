@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Tx } from '../db/connect.js';
+import type { InventoryEvent, OrderCreated, OrderEvent } from '../domain/index.js';
+import { createEventTypeRegistry } from '../eventstore/event-types.js';
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from '../eventstore/rows.js';
+import type { StoredEvent } from '../eventstore/types.js';
+import type { Projection } from '../projections/types.js';
+import { startFulfilment, type Fulfilment, type FulfilmentFact } from './fulfilment.js';
+import { recordFacts } from './fulfilment-store.js';
+
+const registry = createEventTypeRegistry();
+
+/**
+ * The saga's feed consumer: records what happened to each paid order in `fulfilments`
+ * (and the notification it warrants) in the transaction that moves its checkpoint. It
+ * never sends a command: the worker does, outside any transaction.
+ */
+export const fulfilmentProjection: Projection = {
+  name: 'fulfilment',
+  eventTypes: [
+    'OrderPaid', 'OrderShipped', 'OrderCancelled', 'OrderPaymentRefunded', 'StockReserved', 'StockReservationRejected', 'StockReleased',
+  ],
+  tables: ['fulfilments', 'notifications'],
+  // Nobody reads this through consistentWith; the order's own tables answer that.
+  readYourWrites: false,
+  apply: applyFulfilmentEvents,
+};
+
+async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const created = await orderCreations(tx, events.filter((e) => e.type === 'OrderPaid').map((e) => e.streamId));
+  const byOrder = new Map<string, { start?: Fulfilment; facts: FulfilmentFact[] }>();
+  for (const event of events) {
+    const learnt = factOf(event, created);
+    if (!learnt) continue;
+    const entry = byOrder.get(learnt.orderId) ?? { facts: [] };
+    if (learnt.start) entry.start ??= learnt.start;
+    if (learnt.fact) entry.facts.push(learnt.fact);
+    byOrder.set(learnt.orderId, entry);
+  }
+  for (const [orderId, { start, facts }] of byOrder) await recordFacts(tx, orderId, facts, start);
+}
+
+function factOf(
+  stored: StoredEvent, created: Map<string, OrderCreated['data']>,
+): { orderId: string; start?: Fulfilment; fact?: FulfilmentFact } | undefined {
+  const at = stored.recordedAt;
+  if (stored.streamType === 'product') {
+    const event = { type: stored.type, data: stored.data } as InventoryEvent;
+    const productId = stored.streamId.slice('product-'.length);
+    switch (event.type) {
+      case 'StockReserved':
+        return { orderId: event.data.orderId, fact: { type: 'StockReserved', productId, quantity: event.data.quantity, at } };
+      case 'StockReservationRejected': {
+        const { orderId, requested, available } = event.data;
+        return { orderId, fact: { type: 'StockReservationRejected', productId, requested, available, at } };
+      }
+      case 'StockReleased':
+        return { orderId: event.data.orderId, fact: { type: 'StockReleased', productId, quantity: event.data.quantity, at } };
+      default:
+        return undefined;
+    }
+  }
+  const orderId = stored.streamId.slice('order-'.length);
+  const event = { type: stored.type, data: stored.data } as OrderEvent;
+  switch (event.type) {
+    case 'OrderPaid': {
+      const order = created.get(stored.streamId);
+      if (!order) return undefined;
+      const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
+      return { orderId, start: startFulfilment({ orderId, userId: order.userId, amount: event.data.amount, paidAt: event.data.paidAt, lines }) };
+    }
+    case 'OrderShipped':
+      return { orderId, fact: { type: 'OrderShipped', trackingNumber: event.data.trackingNumber, at: event.data.shippedAt } };
+    case 'OrderCancelled':
+      return { orderId, fact: { type: 'OrderCancelled', reason: event.data.reason, at: event.data.cancelledAt } };
+    case 'OrderPaymentRefunded':
+      return { orderId, fact: { type: 'OrderPaymentRefunded', amount: event.data.amount, at: event.data.refundedAt } };
+    default:
+      return undefined;
+  }
+}
+
+/** The OrderCreated of each paid order (its lines and customer), upcast like any read. */
+async function orderCreations(tx: Tx, streamIds: string[]): Promise<Map<string, OrderCreated['data']>> {
+  if (streamIds.length === 0) return new Map();
+  const found = await rows<EventRow>(tx, sql`
+    SELECT ${EVENT_COLUMNS} FROM events WHERE event_type = 'OrderCreated'
+      AND stream_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(streamIds)}::jsonb))`);
+  return new Map(found.map((row) => [row.stream_id, toStoredEvent(row, registry).data as OrderCreated['data']]));
+}

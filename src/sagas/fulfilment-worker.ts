@@ -1,0 +1,137 @@
+import type { CommandHandler } from '../commands/index.js';
+import type { Database } from '../db/connect.js';
+import { DomainError } from '../domain/index.js';
+import type { Logger } from '../logger.js';
+import { LeaderLocks } from '../projections/leader.js';
+import type { Carrier } from './carrier.js';
+import { nextActions } from './fulfilment.js';
+import { performStep, recordFact } from './fulfilment-steps.js';
+import { FULFILMENT_CHANNEL, dueFulfilments, loadFulfilment, postpone } from './fulfilment-store.js';
+
+export interface FulfilmentWorkerOptions {
+  database: Database;
+  commands: CommandHandler;
+  carrier: Carrier;
+  logger: Logger;
+  /** How often it looks for due sagas when no notification came. */
+  pollIntervalMs?: number;
+  /** Sagas worked on at once. */
+  concurrency?: number;
+  /** How long after acting it looks again should the fact it expects not have arrived. */
+  recheckMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+}
+
+const LOCK_NAME = 'fulfilment-worker';
+/** A compensating step the domain keeps refusing this often is given up on: the saga is FAILED, for a person to look at. */
+const MAX_COMPENSATION_REFUSALS = 10;
+const PAGE = 100;
+
+/**
+ * Performs the saga's due steps through the command handler, outside any transaction.
+ * Command ids derive from order and step, so a step performed twice (a crash before its
+ * outcome was recorded, two workers during a lock hand-over) writes its events once.
+ * On PostgreSQL one instance works at a time, under an advisory lock.
+ */
+export class FulfilmentWorker {
+  private readonly locks: LeaderLocks | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private pending = false;
+  private wakeUp: (() => void) | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly options: FulfilmentWorkerOptions) {
+    this.locks = options.database.kind === 'postgres'
+      ? new LeaderLocks(options.database, options.logger, () => options.logger.warn('lost the fulfilment worker lock'))
+      : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.stopping = false;
+    this.unlisten = await this.options.database.listen(FULFILMENT_CHANNEL, () => this.wake());
+    this.loop = this.run().finally(() => { this.loop = undefined; });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    await this.unlisten?.();
+    this.unlisten = undefined;
+    await this.locks?.close();
+  }
+
+  private wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    const poll = this.options.pollIntervalMs ?? 1_000;
+    while (!this.stopping) {
+      this.pending = false;
+      try {
+        if (this.locks && !(await this.locks.acquire([LOCK_NAME])).has(LOCK_NAME)) {
+          await this.sleep(poll);
+          continue;
+        }
+        const due = await dueFulfilments(this.options.database.db, PAGE);
+        await this.workOn(due);
+        if (due.length < PAGE) await this.sleep(poll);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'fulfilment worker pass failed; retrying');
+        await this.sleep(poll);
+      }
+    }
+  }
+
+  private async workOn(orderIds: string[]): Promise<void> {
+    const queue = [...orderIds];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined && !this.stopping; id = queue.shift()) await this.advance(id);
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency ?? 8 }, worker));
+  }
+
+  /** One pass over one saga: every action due now, then when to look again. */
+  private async advance(orderId: string): Promise<void> {
+    const { database, logger } = this.options;
+    const stored = await loadFulfilment(database.db, orderId);
+    if (!stored?.nextAttemptAt) return;
+    let step: string | undefined;
+    try {
+      for (const action of nextActions(stored.fulfilment)) {
+        step = action.step;
+        if (await performStep(this.options, stored.fulfilment, action) === 'stop') break;
+      }
+      await postpone(database.db, orderId, stored.version, this.options.recheckMs ?? 5_000);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof DomainError && step && stored.attempts + 1 >= MAX_COMPENSATION_REFUSALS) {
+        logger.error({ orderId, step, err: error }, 'fulfilment compensation refused; giving up');
+        await recordFact(database, orderId, { type: 'StepFailed', step, error: message, at: new Date().toISOString() });
+        return;
+      }
+      const initial = this.options.retryInitialMs ?? 200;
+      const delay = Math.min(initial * 2 ** stored.attempts, this.options.retryMaxMs ?? 30_000);
+      logger.warn({ orderId, attempts: stored.attempts + 1, err: error }, 'fulfilment step failed; retrying');
+      await postpone(database.db, orderId, stored.version, delay, { error: message });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.stopping || this.pending) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+}

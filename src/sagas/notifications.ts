@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Executor } from '../db/connect.js';
+
+export interface Notification {
+  id: string;
+  /** Order of writing; a subscriber's place in the outbox. */
+  position: string;
+  userId: string;
+  orderId: string;
+  kind: string;
+  message: string;
+  createdAt: string;
+}
+
+const COLUMNS = sql.raw(`id, position::text AS position, user_id AS "userId", order_id AS "orderId", kind, message,
+  created_at::text AS "createdAt"`);
+
+export async function notificationsFor(exec: Executor, userId: string, limit = 100): Promise<Notification[]> {
+  const found = await rows<Notification>(exec, sql`
+    SELECT ${COLUMNS} FROM notifications WHERE user_id = ${userId} ORDER BY position DESC LIMIT ${limit}`);
+  return found.reverse().map(normalise);
+}
+
+/** Every notification after `position`, oldest first. */
+export async function notificationsAfter(exec: Executor, position: string, limit: number): Promise<Notification[]> {
+  const found = await rows<Notification>(exec, sql`
+    SELECT ${COLUMNS} FROM notifications WHERE position > ${position}::bigint ORDER BY position LIMIT ${limit}`);
+  return found.map(normalise);
+}
+
+export async function lastNotificationPosition(exec: Executor): Promise<string> {
+  const [row] = await rows<{ position: string | null }>(exec, sql`SELECT max(position)::text AS position FROM notifications`);
+  return row?.position ?? '0';
+}
+
+function normalise(n: Notification): Notification {
+  return { ...n, createdAt: new Date(n.createdAt).toISOString() };
+}
