@@ -6,7 +6,7 @@ import {
   type CommandMetadata, type DomainEvent, type InventoryCommand, type OrderCommand, type UserCommand, type UserEvent,
 } from '../domain/index.js';
 import {
-  ConcurrencyError, START, encodePosition, saveSnapshot, type EventMetadata, type EventStore, type Position,
+  ConcurrencyError, DuplicateEventError, START, encodePosition, saveSnapshot, type EventMetadata, type EventStore, type Position,
 } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { emailAggregate, orderAggregate, productAggregate, userAggregate, type Aggregate } from './aggregates.js';
@@ -111,7 +111,8 @@ export class CommandHandler {
           this.retries++;
           continue;
         }
-        if (error instanceof DomainError) {
+        // Refused now, or its event ids already stored: a command sent again returns its first result.
+        if (error instanceof DomainError || error instanceof DuplicateEventError) {
           const prior = await this.priorResult(command, exec);
           if (prior) return prior;
         }

@@ -39,6 +39,8 @@ export class EventStore {
   async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const exec = options.tx ?? this.database.db;
+    // The database itself passed as `tx` is no transaction of the caller's.
+    const inTransaction = options.tx !== undefined && options.tx !== this.database.db;
     const payload = events.map((e) => ({
       id: e.id, type: e.type, schemaVersion: this.registry.currentVersion(e.type), data: e.data, metadata: e.metadata ?? {},
     }));
@@ -48,17 +50,17 @@ export class EventStore {
     try {
       // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
       // append notifies after committing (see CommitNotifier) and runs prepared.
-      const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, options.tx !== undefined);
-      [result] = options.tx ? await rows(options.tx, statement) : await this.database.preparedRows(statement);
+      const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, inTransaction);
+      [result] = inTransaction ? await rows(exec, statement) : await this.database.preparedRows(statement);
     } catch (error) {
-      if (!isUniqueViolation(error) || options.tx) throw error;
+      if (!isUniqueViolation(error) || inTransaction) throw error;
       // Only event ids are unique outside the locked stream row: a re-sent append.
       const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
       if (prior) return prior;
       throw error;
     }
     if (result?.version != null && result.pos != null && result.tx != null) {
-      if (!options.tx) this.notifier.notify();
+      if (!inTransaction) this.notifier.notify();
       this.options.onAppend?.((performance.now() - started) / 1000);
       return { streamVersion: result.version, position: encodePosition(result.tx, result.pos) };
     }

@@ -1,7 +1,4 @@
-/**
- * The seed's fixed cast. Products have no stream of their own yet (a later issue adds
- * them): orders carry these ids and prices, and the names wait for that issue.
- */
+/** The seed's fixed cast: products (defined, with stock), people, and what they say. */
 export interface SeedProduct { id: string; name: string; priceCents: number }
 
 export const SEED_PRODUCTS: readonly SeedProduct[] = [

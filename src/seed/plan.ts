@@ -29,7 +29,15 @@ export function seedPlan({ orders, until }: SeedOptions): AppCommand[] {
   // Interleaved by time, as real traffic would have written them; the sort is stable, so
   // an order's own steps stay in their order even when two share a moment.
   const byTime = lifecycles.sort((a, b) => Date.parse(a.metadata.now) - Date.parse(b.metadata.now));
-  return [...users, ...byTime];
+  return [...products(end - SPAN - 2 * DAY), ...users, ...byTime];
+}
+
+/** The catalogue under stock control, with stock enough for every seeded order. */
+function products(at: number): AppCommand[] {
+  return SEED_PRODUCTS.flatMap((product) => [
+    { type: 'DefineProduct' as const, data: { productId: product.id, name: product.name }, metadata: metadata(`${product.id}:define`, 'seed', at) },
+    { type: 'AddStock' as const, data: { productId: product.id, quantity: 1_000 }, metadata: metadata(`${product.id}:stock`, 'seed', at) },
+  ]);
 }
 
 function registerUser(n: number, first: string, last: string, at: number): RegisterUser {

@@ -98,6 +98,14 @@ describe.each(ENGINES)('command handling on %s', (engine) => {
     expect(await eventsOf('order-o-again')).toBe(2);
   });
 
+  it('returns the first result for a re-sent command that would still be accepted', async () => {
+    await handler.handle({ type: 'DefineProduct', data: { productId: 'p-again', name: 'Kettle' }, metadata: meta() });
+    const add = { type: 'AddStock' as const, data: { productId: 'p-again', quantity: 5 }, metadata: meta() };
+    const original = await handler.handle(add);
+    expect(await handler.handle(add)).toEqual(original);
+    expect(await eventsOf('product-p-again')).toBe(2);
+  });
+
   it('loads from the latest snapshot and reads only the events after it', async () => {
     await handler.handle({ type: 'RegisterUser', data: { userId: 'u-snap', username: 'snap', email: 'snap0@example.com' }, metadata: meta() });
     for (let i = 1; i <= 24; i++) {

@@ -27,6 +27,7 @@ export const ORDER = `query Order($id: ID!, $consistentWith: Position) {
     history { from to occurredAt position }
     events { id type version position schemaVersion occurredAt data metadata }
   }
+  fulfilment(orderId: $id) { state steps { name state at detail } }
 }`;
 
 export const STATUS_CHANGES = `subscription StatusChanges($after: Position) {

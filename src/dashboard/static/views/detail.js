@@ -15,9 +15,9 @@ export function createDetail({ onClose, onError }) {
 
   async function load(orderId, consistentWith) {
     try {
-      const { order } = await gql(ORDER, { id: orderId, consistentWith: consistentWith ?? null });
+      const { order, fulfilment } = await gql(ORDER, { id: orderId, consistentWith: consistentWith ?? null });
       if (orderId !== current) return;
-      render(orderId, order);
+      render(orderId, order, fulfilment);
     } catch (error) {
       onError(error);
     }
@@ -41,12 +41,12 @@ export function createDetail({ onClose, onError }) {
   };
 }
 
-function render(orderId, order) {
+function render(orderId, order, fulfilment) {
   const panel = byId('detail');
   panel.hidden = false;
   panel.dataset.orderId = orderId;
   byId('detail-title').replaceChildren('Order ', h('span', { class: 'mono' }, orderId), order ? ' ' : '', order ? statusBadge(order.status) : '');
-  byId('detail-body').replaceChildren(...(order ? [facts(order), items(order), history(order), events(order)]
+  byId('detail-body').replaceChildren(...(order ? [facts(order), items(order), history(order), steps(fulfilment), events(order)]
     : [h('p', { class: 'muted' }, 'This order is not in the read tables (yet).')]));
 }
 
@@ -83,6 +83,17 @@ function history(order) {
     h('ol', { class: 'timeline' }, order.history.map((change) => h('li', {},
       h('time', { datetime: change.occurredAt, class: 'muted' }, dateTime(change.occurredAt)),
       transition(change.from, change.to)))));
+}
+
+/** The fulfilment saga's steps, once the order is paid. */
+function steps(fulfilment) {
+  if (!fulfilment) return h('section', { class: 'detail-part' }, h('h3', {}, 'Fulfilment'), h('p', { class: 'muted' }, 'Starts when the order is paid.'));
+  return h('section', { class: 'detail-part' }, h('h3', {}, 'Fulfilment ', h('span', { class: 'muted' }, fulfilment.state)),
+    h('ol', { class: 'timeline' }, fulfilment.steps.map((step) => h('li', {},
+      h('time', { datetime: step.at ?? '', class: 'muted' }, step.at ? dateTime(step.at) : '—'),
+      h('span', {}, `${step.name}: ${step.state}`),
+      step.detail ? h('span', { class: 'muted' }, ` ${step.detail}`) : '',
+    ))));
 }
 
 function events(order) {
