@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { sql, type SQL } from 'drizzle-orm';
+import { Coalesced } from '../coalesce.js';
 import { rows, type Database, type Executor } from '../db/connect.js';
 import { ConcurrencyError, DuplicateEventError } from './errors.js';
 import { encodePosition } from './position.js';
@@ -164,24 +165,13 @@ function isUniqueViolation(error: unknown): boolean {
  * with at most one NOTIFY in flight: appends that land meanwhile are covered by one more.
  */
 class CommitNotifier {
-  private inFlight = false;
-  private again = false;
+  // A lost wake-up costs a reader one poll interval, never an event.
+  private readonly sender = new Coalesced(() => this.database.db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`)
+    .then(() => {}, () => {}));
 
   constructor(private readonly database: Database) {}
 
   notify(): void {
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    this.inFlight = true;
-    // A lost wake-up costs a reader one poll interval, never an event.
-    this.database.db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`).catch(() => {}).finally(() => {
-      this.inFlight = false;
-      if (this.again) {
-        this.again = false;
-        this.notify();
-      }
-    });
+    this.sender.wake();
   }
 }

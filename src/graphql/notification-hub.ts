@@ -1,3 +1,4 @@
+import { Coalesced } from '../coalesce.js';
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { NOTIFICATIONS_CHANNEL } from '../sagas/fulfilment-store.js';
@@ -17,8 +18,7 @@ export class NotificationHub {
   private readonly byUser = new Map<string, Set<Channel<Notification>>>();
   private unlisten: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private pumping: Promise<void> | undefined;
-  private again = false;
+  private readonly pumper = new Coalesced(() => this.pump());
 
   constructor(
     private readonly database: Database,
@@ -28,8 +28,8 @@ export class NotificationHub {
 
   async start(): Promise<void> {
     this.position = await lastNotificationPosition(this.database.db);
-    this.unlisten = await this.database.listen(NOTIFICATIONS_CHANNEL, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.unlisten = await this.database.listen(NOTIFICATIONS_CHANNEL, () => this.pumper.wake());
+    this.timer = setInterval(() => this.pumper.wake(), this.options.pollIntervalMs);
     this.timer.unref();
   }
 
@@ -37,7 +37,7 @@ export class NotificationHub {
     clearInterval(this.timer);
     for (const channel of [...this.byUser.values()].flatMap((s) => [...s])) channel.end();
     await this.unlisten?.();
-    await this.pumping;
+    await this.pumper.idle();
   }
 
   subscribe(userId: string): AsyncIterableIterator<Notification> {
@@ -48,20 +48,6 @@ export class NotificationHub {
     });
     this.byUser.set(userId, (this.byUser.get(userId) ?? new Set()).add(channel));
     return channel;
-  }
-
-  private wake(): void {
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump().finally(() => {
-      this.pumping = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
   }
 
   private async pump(): Promise<void> {

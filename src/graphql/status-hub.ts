@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { Coalesced } from '../coalesce.js';
 import type { Database } from '../db/connect.js';
 import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
@@ -24,8 +25,7 @@ export class StatusHub {
   private readonly byUser = new Map<string, Set<Channel<OrderStatusChange>>>();
   private unlisten: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private pumping: Promise<void> | undefined;
-  private again = false;
+  private readonly pumper = new Coalesced(() => this.pump());
 
   constructor(
     private readonly database: Database,
@@ -42,8 +42,8 @@ export class StatusHub {
 
   async start(): Promise<void> {
     this.position = await this.head();
-    this.unlisten = await this.database.listen(ORDER_STATUS_CHANNEL, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.unlisten = await this.database.listen(ORDER_STATUS_CHANNEL, () => this.pumper.wake());
+    this.timer = setInterval(() => this.pumper.wake(), this.options.pollIntervalMs);
     this.timer.unref();
   }
 
@@ -51,7 +51,7 @@ export class StatusHub {
     clearInterval(this.timer);
     this.endAll();
     await this.unlisten?.();
-    await this.pumping;
+    await this.pumper.idle();
   }
 
   /** Completes every open subscription (shutdown). */
@@ -122,20 +122,6 @@ export class StatusHub {
       channel.push = (change, overflow) => (change.userId === filter.userId ? push(change, overflow) : true);
     }
     return channel;
-  }
-
-  private wake(): void {
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump().finally(() => {
-      this.pumping = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
   }
 
   private async pump(): Promise<void> {

@@ -130,3 +130,16 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
       return assertNever(event);
   }
 }
+
+/** Orders whose first event in this batch is not their creation: their rows must be read. */
+export function ordersToLoad(events: StoredEvent[]): string[] {
+  const seen = new Set<string>();
+  const load: string[] = [];
+  for (const event of events) {
+    const id = orderIdOf(event.streamId);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
+  }
+  return load;
+}

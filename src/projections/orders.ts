@@ -3,7 +3,7 @@ import { rows, type Tx } from '../db/connect.js';
 import { ORDER_EVENT_SCHEMA_VERSIONS } from '../domain/order.js';
 import { encodePosition } from '../eventstore/position.js';
 import type { StoredEvent } from '../eventstore/types.js';
-import { evolveOrderRow, orderIdOf, type ItemRow, type OrderRow, type StatusChangeRow } from './order-rows.js';
+import { evolveOrderRow, orderIdOf, ordersToLoad, type ItemRow, type OrderRow, type StatusChangeRow } from './order-rows.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
 import type { ApplyContext, Projection } from './types.js';
 
@@ -51,19 +51,6 @@ async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyCon
   }
   if (items.size > 0) await insertItems(tx, [...items.values()].flat());
   if (history.length > 0) await insertHistory(tx, history, !context.rebuilding);
-}
-
-/** Orders whose first event in this batch is not their creation: their rows must be read. */
-function ordersToLoad(events: StoredEvent[]): string[] {
-  const seen = new Set<string>();
-  const load: string[] = [];
-  for (const event of events) {
-    const id = orderIdOf(event.streamId);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
-  }
-  return load;
 }
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>> {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../db/connect.js';
 import type { StoredEvent } from '../eventstore/types.js';
-import { orderIdOf } from './order-rows.js';
+import { ordersToLoad } from './order-rows.js';
 import {
   foldRecommendations, RECOMMENDATION_EVENT_TYPES, type CountedOrder, type PairDelta, type UserProductDelta,
 } from './recommendations-fold.js';
@@ -31,19 +31,6 @@ async function applyRecommendationEvents(tx: Tx, events: StoredEvent[]): Promise
   }
   if (changes.pairs.length > 0) await addPairs(tx, changes.pairs);
   if (changes.userProducts.length > 0) await addUserProducts(tx, changes.userProducts);
-}
-
-/** Orders whose first event in this batch is not their creation: their rows must be read. */
-function ordersToLoad(events: StoredEvent[]): string[] {
-  const seen = new Set<string>();
-  const load: string[] = [];
-  for (const event of events) {
-    const id = orderIdOf(event.streamId);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
-  }
-  return load;
 }
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, CountedOrder>> {
