@@ -35,7 +35,7 @@ import {
 const CONNECTIONS = 32;
 const WARMUP_MS = 3_000;
 const LOAD_MS = 10_000;
-const FAN_OUT = (process.env.BENCH_FAN_OUT ?? '1000,10000').split(',').map(Number);
+const FAN_OUT = (process.env.BENCH_FAN_OUT ?? '1000,10000').split(',').filter(Boolean).map(Number);
 const MESSAGES_PER_SECOND = 20_000;
 const payRate = (subscribers: number) =>
   Number(process.env.BENCH_PAY_RATE ?? Math.min(20, MESSAGES_PER_SECOND / subscribers));

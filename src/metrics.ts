@@ -37,6 +37,12 @@ export class Metrics {
     labelNames: ['saga', 'step', 'outcome'], registers: [this.registry],
   });
 
+  readonly subscriptionEvents = new Counter({
+    name: 'ledgerline_subscription_events_total',
+    help: 'Subscription events delivered: executed for this subscriber, or shared from another with the same operation and scope.',
+    labelNames: ['execution'], registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledgerline_' });
     const sources = this.sources;

@@ -28,3 +28,12 @@ export class UnauthenticatedError extends Error {
     this.name = 'UnauthenticatedError';
   }
 }
+
+/**
+ * Viewers who may see the same things share a scope: staff all read alike, as do admins,
+ * while each customer sees only its own.
+ */
+export function viewerScope(viewer: Viewer): string {
+  if (viewer.open) return 'open';
+  return viewer.role === 'customer' ? `customer:${viewer.userId}` : viewer.role;
+}

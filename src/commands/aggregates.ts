@@ -12,11 +12,17 @@ export interface Aggregate<C = any, E extends DomainEvent = DomainEvent, S = unk
   readonly streamType: string;
   /** Bumped whenever the state's shape changes, so older snapshots are ignored. */
   readonly stateSchemaVersion: number;
+  /**
+   * Commands that start a stream. They are decided on the initial state and appended
+   * expecting no stream, without reading first; should the stream exist after all, the
+   * append conflicts and the command is handled again the usual way.
+   */
+  readonly creates?: readonly string[];
 }
 
 export const orderAggregate: Aggregate = {
   name: 'order', decider: orderDecider as Decider<any, any, any>, streamType: ORDER_STREAM_TYPE,
-  stateSchemaVersion: ORDER_STATE_SCHEMA_VERSION,
+  stateSchemaVersion: ORDER_STATE_SCHEMA_VERSION, creates: ['CreateOrder'],
 };
 
 export const userAggregate: Aggregate = {

@@ -98,7 +98,14 @@ export class CommandHandler {
     for (let attempt = 1; ; attempt++) {
       written.length = 0;
       try {
-        if (!isUserCommand(command)) return await this.runStep(singleStep(command), command.metadata, options, exec, written);
+        if (!isUserCommand(command)) {
+          const step = singleStep(command);
+          // The first attempt at a creating command assumes the stream is new; a conflict says otherwise.
+          if (attempt === 1 && options.expectedVersion === undefined && step.aggregate.creates?.includes(command.type)) {
+            step.loaded = { state: step.aggregate.decider.initialState(), version: 0, eventsRead: 0 };
+          }
+          return await this.runStep(step, command.metadata, options, exec, written);
+        }
         // Several streams change together: plan and write them in one transaction, so the
         // plan cannot rest on a state another writer has moved on from.
         return await exec.transaction(async (tx) => {

@@ -6,13 +6,14 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearer, verifyToken } from '../auth/tokens.js';
-import { OPEN_VIEWER, UnauthenticatedError, type Viewer } from '../auth/viewer.js';
+import { OPEN_VIEWER, UnauthenticatedError, viewerScope, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
 import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
+import { sharedSubscriptions } from './shared-subscriptions.js';
 
 export interface HttpServer {
   readonly url: string;
@@ -33,7 +34,9 @@ export async function startHttpServer(services: Services, port: number, host: st
     graphqlEndpoint: '/graphql',
     // GraphiQL needs introspection; with it off (production) there is no explorer either.
     graphiql: config.graphql.introspection ? { subscriptionsProtocol: 'WS', title: 'Ledgerline' } : false,
-    plugins: limitPlugins(config.graphql),
+    plugins: [...limitPlugins(config.graphql), sharedSubscriptions<GraphQLContext>(
+      ({ viewer }) => viewerScope(viewer), (execution) => services.metrics.subscriptionEvents.inc({ execution }),
+    )],
     logging: {
       debug: (...args) => logger.debug(args),
       info: (...args) => logger.info(args),

@@ -9,7 +9,12 @@ import { clearFailure } from './status-store.js';
 import type { ApplyContext, Projection } from './types.js';
 
 /** The feed after `after`, read ahead on another connection while the previous batch was applied. */
-export interface Prefetched { after: Position; events: Promise<StoredEvent[] | undefined> }
+export interface Prefetched {
+  after: Position;
+  events: Promise<StoredEvent[] | undefined>;
+  /** Read in this very batch rather than ahead during the last, so a short read means caught up. */
+  fresh?: boolean;
+}
 
 export interface BatchOptions {
   batchSize: number;
@@ -24,6 +29,8 @@ export interface BatchOptions {
   prefetched?: Prefetched;
   /** Read the next batch while this one is applied (PostgreSQL: it overlaps the two). */
   prefetch?: boolean;
+  /** Where the caller's last batch left the checkpoint, if it knows. */
+  from?: Position;
 }
 
 export interface BatchResult {
@@ -49,6 +56,45 @@ const LIVE: ApplyContext = { rebuilding: false };
 export async function runBatch(
   database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions,
 ): Promise<BatchResult> {
+  const quick = options.from !== undefined && !options.schema && !options.clearFailure
+    ? await withoutTransaction(database, registry, projection, { ...options, from: options.from })
+    : undefined;
+  if (quick && 'result' in quick) return quick.result;
+  return inTransaction(database, registry, projection, { ...options, prefetched: quick?.read ?? options.prefetched });
+}
+
+/**
+ * From a known checkpoint, most wake-ups need no transaction: the feed after it is empty,
+ * or holds none of the projection's events, so moving the checkpoint past them is one
+ * compare-and-set. Otherwise what was read serves the transaction as a read-ahead.
+ */
+async function withoutTransaction(
+  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions & { from: Position },
+): Promise<{ result: BatchResult } | { read: Prefetched } | undefined> {
+  const { from, batchSize } = options;
+  const ahead = options.prefetched?.after === from ? await options.prefetched.events : undefined;
+  const events = ahead ?? await readAll(database, registry, { after: from, limit: batchSize });
+  if (events.length === 0) return { result: { read: 0, applied: 0, position: from, exhausted: true } };
+  const read = { after: from, events: Promise.resolve(events), fresh: ahead === undefined };
+  if (events.some((event) => projection.eventTypes.includes(event.type))) return { read };
+  const position = events[events.length - 1]!.position;
+  if (!await saveCheckpoint(database.db, options.checkpoint ?? projection.name, position, from)) return undefined;
+  const exhausted = ahead === undefined && events.length < batchSize;
+  const next = options.prefetch && !exhausted ? readAhead(database, registry, position, batchSize) : undefined;
+  return { result: { read: events.length, applied: 0, position, exhausted, next } };
+}
+
+/**
+ * One transaction: lock the checkpoint, read the feed after it, apply the events of the
+ * projection's types, move the checkpoint past everything read. A crash anywhere leaves
+ * tables and checkpoint as they were together.
+ *
+ * A read-ahead is safe to use: the feed only shows events below every running
+ * transaction, so what it returned after a position is all there will ever be there.
+ */
+async function inTransaction(
+  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions,
+): Promise<BatchResult> {
   const name = options.checkpoint ?? projection.name;
   const types = new Set(projection.eventTypes);
   return database.db.transaction(async (tx) => {
@@ -60,7 +106,7 @@ export async function runBatch(
     const events = ahead && ahead.length > 0
       ? ahead
       : await readAll(database, registry, { after: from, limit: options.batchSize, tx });
-    const exhausted = ahead === events ? false : events.length < options.batchSize;
+    const exhausted = ahead === events && !options.prefetched?.fresh ? false : events.length < options.batchSize;
     if (events.length === 0) return { read: 0, applied: 0, position: from, exhausted };
     const position = events[events.length - 1]!.position;
     const next = options.prefetch && !exhausted ? readAhead(database, registry, position, options.batchSize) : undefined;

@@ -24,17 +24,24 @@ export async function lockCheckpoint(tx: Executor, name: string): Promise<Positi
   return row ? encodePosition(row.tx, row.pos) : START;
 }
 
-export async function saveCheckpoint(tx: Executor, name: string, position: Position): Promise<void> {
+/**
+ * Moves the checkpoint and tells waiters on commit. With `expected`, only from that
+ * position (compare-and-set, no lock taken beforehand): false when it was elsewhere.
+ */
+export async function saveCheckpoint(tx: Executor, name: string, position: Position, expected?: Position): Promise<boolean> {
   const { tx: xid, pos } = decodePosition(position);
   const payload = JSON.stringify({ name, position } satisfies CheckpointMoved);
-  await tx.execute(sql`
+  const from = expected === undefined ? undefined : decodePosition(expected);
+  const saved = await rows(tx, sql`
     WITH saved AS (
       UPDATE checkpoints SET transaction_id = ${xid.toString()}::xid8, global_position = ${pos.toString()}::bigint,
         updated_at = now()
       WHERE name = ${name}
+        ${from ? sql`AND transaction_id = ${from.tx.toString()}::xid8 AND global_position = ${from.pos.toString()}::bigint` : sql``}
       RETURNING name
     )
     SELECT pg_notify(${CHECKPOINT_CHANNEL}, ${payload}) FROM saved`);
+  return saved.length > 0;
 }
 
 export async function readCheckpoints(exec: Executor, names: readonly string[]): Promise<Map<string, Position>> {

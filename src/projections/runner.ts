@@ -70,6 +70,8 @@ export class ProjectionRunner {
     let oneByOne = 0;
     let delay = this.options.retryInitialMs;
     let prefetched: Prefetched | undefined;
+    // Where this loop's last batch left the checkpoint; unknown after a failure.
+    let from: Position | undefined;
     const overlap = this.options.database.kind === 'postgres';
     while (!this.stopping) {
       const size = oneByOne > 0 ? 1 : batchSize;
@@ -77,9 +79,10 @@ export class ProjectionRunner {
       try {
         const result = await runBatch(this.options.database, this.options.registry, projection, {
           batchSize: size, clearFailure: failed, prefetched: size === batchSize ? prefetched : undefined,
-          prefetch: overlap && size === batchSize,
+          prefetch: overlap && size === batchSize, from: size === batchSize ? from : undefined,
         });
         prefetched = result.next;
+        from = result.position;
         if (failed && this.lastError) logger.info({ projection: projection.name }, 'projection recovered');
         failed = false;
         this.lastError = null;
@@ -93,6 +96,7 @@ export class ProjectionRunner {
         await this.sleep(this.options.pollIntervalMs, true);
       } catch (error) {
         prefetched = undefined;
+        from = undefined;
         if (this.stopping) break;
         if (size > 1) {
           // Which event of the batch failed is unknown: find it by applying them singly.

@@ -14,12 +14,15 @@ interface Waiter { position: Position; resolve: () => void; reject: (error: Erro
 
 /**
  * Read-your-writes across instances: waits until every named checkpoint has reached a
- * position. It reads the checkpoints from the database, so it works on an instance that
- * does not run the projections; a checkpoint notification re-checks at once, and a poll
- * covers a lost notification.
+ * position. Checkpoints move with a notification carrying their new position, sent on
+ * commit, so waiters are mostly released without a query, on an instance that runs the
+ * projections or not; the database is read when a waiter arrives before any news and by
+ * a poll that covers a lost notification.
  */
 export class CheckpointWaiter {
   private readonly waiters = new Set<Waiter>();
+  /** The furthest committed position heard of per checkpoint. */
+  private readonly known = new Map<string, Position>();
   private unlisten: (() => Promise<void>) | undefined;
   private poller: NodeJS.Timeout | undefined;
   private checking = false;
@@ -34,7 +37,9 @@ export class CheckpointWaiter {
   async start(): Promise<void> {
     this.unlisten ??= await this.database.listen(CHECKPOINT_CHANNEL, (payload) => {
       const moved = parseCheckpointMoved(payload);
-      if (moved && this.names.includes(moved.name) && this.waiters.size > 0) void this.check();
+      if (!moved || !this.names.includes(moved.name)) return;
+      this.learn(moved.name, moved.position);
+      this.release();
     });
   }
 
@@ -65,7 +70,8 @@ export class CheckpointWaiter {
       };
       this.waiters.add(waiter);
       this.poller ??= setInterval(() => void this.check(), this.pollIntervalMs);
-      void this.check();
+      this.release();
+      if (this.waiters.has(waiter) && this.known.size < this.names.length) void this.check();
     });
   }
 
@@ -75,6 +81,24 @@ export class CheckpointWaiter {
     if (this.waiters.size === 0) {
       clearInterval(this.poller);
       this.poller = undefined;
+    }
+  }
+
+  private learn(name: string, position: Position): void {
+    const known = this.known.get(name);
+    if (known === undefined || comparePositions(position, known) > 0) this.known.set(name, position);
+  }
+
+  /** Resolves the waiters every checkpoint is known to have passed. */
+  private release(): void {
+    if (this.waiters.size === 0) return;
+    const positions = this.names.map((name) => this.known.get(name));
+    if (positions.some((p) => p === undefined)) return;
+    for (const waiter of [...this.waiters]) {
+      if (positions.every((p) => comparePositions(p!, waiter.position) >= 0)) {
+        this.remove(waiter);
+        waiter.resolve();
+      }
     }
   }
 
@@ -88,13 +112,8 @@ export class CheckpointWaiter {
     try {
       do {
         this.again = false;
-        const positions = [...(await readCheckpoints(this.database.db, this.names)).values()];
-        for (const waiter of [...this.waiters]) {
-          if (positions.every((p) => comparePositions(p, waiter.position) >= 0)) {
-            this.remove(waiter);
-            waiter.resolve();
-          }
-        }
+        for (const [name, position] of await readCheckpoints(this.database.db, this.names)) this.learn(name, position);
+        this.release();
       } while (this.again && this.waiters.size > 0);
     } catch {
       // The poll tries again; a database that stays away ends in the waiters' timeouts.

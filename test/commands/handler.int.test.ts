@@ -37,6 +37,19 @@ describe.each(ENGINES)('command handling on %s', (engine) => {
     expect(stored[1]!.position).toBe(paid.position);
   });
 
+  it('refuses to create an order twice without reading first, and writes nothing', async () => {
+    await handler.handle(create('o-twice'));
+    const retriesBefore = handler.retries;
+    // The create is tried as a new stream, conflicts, and is then decided on the stored state.
+    await expect(handler.handle(create('o-twice'))).rejects.toBeInstanceOf(InvalidStateError);
+    expect(handler.retries).toBe(retriesBefore + 1);
+    expect(await eventsOf('order-o-twice')).toBe(1);
+    // The same command sent again is still its first result.
+    const m = meta();
+    const first = await handler.handle(create('o-resent', m));
+    expect(await handler.handle(create('o-resent', m))).toEqual(first);
+  });
+
   it('writes nothing when the decider refuses', async () => {
     await expect(handler.handle(pay('o-1'))).rejects.toBeInstanceOf(InvalidStateError);
     await expect(handler.handle({ ...create('o-bad'), data: { orderId: 'o-bad', userId: 'u', items: [] } }))

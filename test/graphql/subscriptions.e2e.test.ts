@@ -68,6 +68,30 @@ describe.each(ENGINES)('subscriptions on %s', (engine) => {
     resumed.stop();
   });
 
+  it('executes a change once for every subscriber of the same operation and scope', async () => {
+    const events = async () => {
+      const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+      const count = (execution: string) => Number(text.match(new RegExp(`subscription_events_total{execution="${execution}"} (\\d+)`))?.[1] ?? 0);
+      return { executed: count('executed'), shared: count('shared') };
+    };
+    const OTHER = `subscription($userId: ID) { orderStatusChanged(userId: $userId) { to position } }`;
+    const clients = Array.from({ length: 12 }, () => wsClient(server.wsUrl));
+    const same = clients.slice(0, 10).map((c) => collect(c, CHANGES, { userId: 'user-share' }));
+    const other = clients.slice(10).map((c) => collect(c, OTHER, { userId: 'user-share' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await events();
+    await server.gql(`mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename } }`, { i: { id: 'order-share', userId: 'user-share', items: ITEMS } });
+    for (const c of [...same, ...other]) await c.waitFor(1);
+    const after = await events();
+    // Two operations: two executions; the other ten deliveries reuse them.
+    expect({ executed: after.executed - before.executed, shared: after.shared - before.shared }).toEqual({ executed: 2, shared: 10 });
+    expect(new Set(same.map((c) => JSON.stringify(c.items)))).toEqual(new Set([JSON.stringify(same[0]!.items)]));
+    expect(same[0]!.items[0].orderStatusChanged).toMatchObject({ orderId: 'order-share', userId: 'user-share', from: null, to: 'PENDING' });
+    expect(other.map((c) => c.items[0].orderStatusChanged.to)).toEqual(['PENDING', 'PENDING']);
+    for (const c of [...same, ...other]) c.stop();
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+
   it('fails a bad operation over WebSocket without closing the socket', async () => {
     const client = wsClient(server.wsUrl);
     const bad = collect(client, `subscription { orderStatusChanged(nope: 1) { to } }`);

@@ -1,0 +1,83 @@
+import {
+  createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Executes each subscription event once per kind of subscriber rather than once per
+ * subscriber. Ten thousand dashboards following every status change all ask for the same
+ * selection on the same change; executing it ten thousand times cost more than sending
+ * it. Subscribers share a result when they run the same document and operation with the
+ * same variables under the same scope (`scopeOf` their context: whatever decides what a
+ * resolver may show them), and the event is the very object the source stream yielded to
+ * all of them. Anything else executes on its own, as before.
+ */
+export function sharedSubscriptions<C>(
+  scopeOf: (context: C) => string, onEvent: (execution: 'executed' | 'shared') => void = () => {},
+): Plugin {
+  const documents = new WeakMap<DocumentNode, number>();
+  const results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
+  const documentId = (document: DocumentNode) => {
+    let id = documents.get(document);
+    if (id === undefined) documents.set(document, (id = nextDocumentId++));
+    return id;
+  };
+  let nextDocumentId = 0;
+
+  const subscribe = async (args: ExecutionArgs & { signal?: AbortSignal }) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    const key = [
+      documentId(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), scopeOf(args.contextValue as C),
+    ].join('\u0000');
+    const resultFor = (event: unknown): MaybePromise<ExecutionResult> => {
+      if (typeof event !== 'object' || event === null) {
+        onEvent('executed');
+        return execute({ ...args, rootValue: event });
+      }
+      let byKey = results.get(event);
+      if (!byKey) results.set(event, (byKey = new Map()));
+      let result = byKey.get(key);
+      onEvent(result === undefined ? 'executed' : 'shared');
+      if (result === undefined) byKey.set(key, (result = execute({ ...args, rootValue: event })));
+      return result;
+    };
+    const events = new MappedEvents(source[Symbol.asyncIterator](), resultFor);
+    args.signal?.addEventListener('abort', () => void events.return(), { once: true });
+    return events;
+  };
+
+  return { onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribe as never) };
+}
+
+/** The source's events as execution results; ending it ends the source. */
+class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly map: (event: unknown) => MaybePromise<ExecutionResult>,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const step = await this.source.next();
+    if (step.done) return { value: undefined, done: true };
+    return { value: await this.map(step.value), done: false };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this { return this; }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
