@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { WebSocketServer } from 'ws';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import type { Command, FanOutResult, LoadResult, PayResult, Reply, Usage } from './api-clients.js';
+import { wallClock, type Command, type FanOutResult, type LoadResult, type PayResult, type Reply, type Usage } from './api-clients.js';
 import {
   adminUrl, createBenchDatabase, fmtInt, fmtMs, formatTable, postgresCpuMs, print, readCpu, watchdog,
 } from './support.js';
@@ -200,6 +201,38 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
+/**
+ * The floor under any fan-out here: the same subscribers' client, a bare WebSocket server
+ * that only acknowledges connection_init, and the same graphql-ws `next` message sent to
+ * every socket in one synchronous loop at the payment rate. No GraphQL, no database.
+ */
+async function bareFanOut(clients: ClientProcess, n: number, rate: number): Promise<FanOutResult> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  wss.on('connection', (socket) => socket.on('message', (data: Buffer) => {
+    if (data.toString().includes('"connection_init"')) socket.send('{"type":"connection_ack"}');
+  }));
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const { port } = wss.address() as { port: number };
+  try {
+    await clients.call({ kind: 'subscribe', url: `ws://127.0.0.1:${port}`, subscribers: n, concurrency: 32 }, 300_000);
+    const ids = Array.from({ length: Math.round(rate * PAY_SECONDS) }, (_, i) => `bare-${n}-${i}`);
+    await clients.call({ kind: 'expect', ids }, 10_000);
+    const sent: Record<string, number> = {};
+    const started = performance.now();
+    for (const [i, orderId] of ids.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (i * 1000) / rate - performance.now())));
+      const change = { orderId, userId: 'user-fan-out', from: 'PENDING', to: 'PAID', position: `${1000 + i}:${2000 + i}`, occurredAt: new Date().toISOString() };
+      const message = JSON.stringify({ id: '1', type: 'next', payload: { data: { orderStatusChanged: change } } });
+      sent[orderId] = wallClock();
+      for (const socket of wss.clients) socket.send(message);
+    }
+    return await clients.call<FanOutResult>({ kind: 'collect', requested: sent, answered: sent, drainMs: DRAIN_MS }, DRAIN_MS + 60_000);
+  } finally {
+    await clients.call({ kind: 'unsubscribe' }, 60_000);
+    await new Promise((resolve) => wss.close(resolve));
+  }
+}
+
 const pct = (n: number) => `${n.toFixed(0)} %`;
 const met = (ok: boolean) => (ok ? 'yes' : 'NO');
 
@@ -272,6 +305,7 @@ try {
     `${fmtMs(loadUsage.serverCpuMs / load.ok)} / ${fmtMs(loadUsage.postgresCpuMs / load.ok)} ms per createOrder`,
   ]];
   const rows: string[][] = [];
+  const floors: string[][] = [];
   const phases: string[][] = [];
   const laggingRuns: string[] = [];
   const capacity: string[] = [];
@@ -321,6 +355,12 @@ try {
 
     await sockets.call({ kind: 'unsubscribe' }, 60_000);
     await until(() => hub.subscriberCount === 0, 60_000, 'subscriptions released');
+
+    const bare = await bareFanOut(sockets, n, rate);
+    floors.push([
+      fmtInt(n), `${rate}/s`, fmtInt(bare.changes), fmtInt(bare.received), fmtInt(bare.missing),
+      fmtMs(bare.delay.p50), fmtMs(bare.delay.p99), fmtMs(bare.delay.max),
+    ]);
   }
   print(`orderStatusChanged fan-out: graphql-ws subscribers, one socket each, no filter; orders paid for ${PAY_SECONDS} s `
     + 'at the rate shown; delay = receipt at a subscriber − that payOrder\'s HTTP response (ms)');
@@ -341,6 +381,10 @@ try {
     phases,
   ));
   print('(connect: opening the sockets and registering every subscription; drain: waiting after the last payment)');
+  print();
+  print('the floor: the same client and message rate, a bare ws server sending the finished graphql-ws message to every socket '
+    + 'in one loop (no GraphQL, no database); delay = receipt − the start of that loop (ms)');
+  print(formatTable(['subscribers', 'rate', 'messages', 'deliveries', 'missing', 'p50', 'p99', 'max'], floors));
   print();
   print('CPU, % of one core (machine: of all cores; postgres: the backends of this database); the last column is CPU time per unit of work, server / postgres');
   print(formatTable(

@@ -80,8 +80,11 @@ export class StatusHub {
             if (page.length < PAGE) break;
           }
         }
+        // Live changes come in feed order: once one is past the replay, all later ones are.
+        let past = false;
         for await (const change of live) {
-          if (comparePositions(change.position, last) <= 0) continue;
+          if (!past && comparePositions(change.position, last) <= 0) continue;
+          past = true;
           yield change;
           last = change.position;
         }
