@@ -73,7 +73,7 @@ async function withoutTransaction(
 ): Promise<{ result: BatchResult } | { read: Prefetched } | undefined> {
   const { from, batchSize } = options;
   const ahead = options.prefetched?.after === from ? await options.prefetched.events : undefined;
-  const events = ahead ?? await readAll(database, registry, { after: from, limit: batchSize });
+  const events = ahead ?? await readTogether(database, registry, from, batchSize);
   if (events.length === 0) return { result: { read: 0, applied: 0, position: from, exhausted: true } };
   const read = { after: from, events: Promise.resolve(events), fresh: ahead === undefined };
   if (events.some((event) => projection.eventTypes.includes(event.type))) return { read };
@@ -116,6 +116,30 @@ async function inTransaction(
     if (options.clearFailure) await clearFailure(tx, projection.name);
     return { read: events.length, applied: relevant.length, position, exhausted, next };
   });
+}
+
+const together = new WeakMap<Database, WeakMap<EventTypeRegistry, Map<string, Promise<StoredEvent[]>>>>();
+
+/**
+ * One notification wakes every projection at once, and in step they all ask for the
+ * same events: reads from the same position asked within one turn of the event loop
+ * share a query (and the decoding of its rows). The events are shared; projections only
+ * read them.
+ */
+function readTogether(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Promise<StoredEvent[]> {
+  let byRegistry = together.get(database);
+  if (!byRegistry) together.set(database, (byRegistry = new WeakMap()));
+  let reads = byRegistry.get(registry);
+  if (!reads) byRegistry.set(registry, (reads = new Map()));
+  const key = `${after}/${limit}`;
+  let read = reads.get(key);
+  if (!read) {
+    const pending = reads;
+    read = readAll(database, registry, { after, limit });
+    pending.set(key, read);
+    setImmediate(() => pending.delete(key));
+  }
+  return read;
 }
 
 function readAhead(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Prefetched {
