@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EventStore, EventTypeRegistry, comparePositions, loadSnapshot, readAll, saveSnapshot, subscribeAll, type StoredEvent,
+  EventStore, EventTypeRegistry, comparePositions, loadSnapshot, readAll, readFromSnapshot, saveSnapshot, subscribeAll, type StoredEvent,
 } from '../../src/eventstore/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -85,5 +85,20 @@ describe.each(ENGINES)('global feed on %s', (engine) => {
     expect(await loadSnapshot(database.db, 'tick-snap', 2)).toEqual({ version: 200, state: { total: 200 } });
     expect(await loadSnapshot(database.db, 'tick-snap', 2, 150)).toBeUndefined();
     expect(await loadSnapshot(database.db, 'tick-snap', 3)).toBeUndefined();
+  });
+
+  it('reads a stream from its latest usable snapshot in one statement', async () => {
+    await store.appendToStream('tick-from', [1, 2, 3, 4, 5].map(tick), { expectedVersion: 'no_stream' });
+    const versions = (r: { events: StoredEvent[] }) => r.events.map((e) => e.version);
+    const plain = await readFromSnapshot(database.db, registry, 'tick-from', 1);
+    expect([plain.snapshot, versions(plain)]).toEqual([undefined, [1, 2, 3, 4, 5]]);
+    await saveSnapshot(database.db, 'tick-from', 3, 1, { upTo: 3 });
+    await saveSnapshot(database.db, 'tick-from', 4, 2, { other: 'shape' });
+    const fromThree = await readFromSnapshot(database.db, registry, 'tick-from', 1);
+    expect([fromThree.snapshot, versions(fromThree)]).toEqual([{ version: 3, state: { upTo: 3 } }, [4, 5]]);
+    const capped = await readFromSnapshot(database.db, registry, 'tick-from', 1, 2);
+    expect([capped.snapshot, versions(capped)]).toEqual([undefined, [1, 2]]);
+    await saveSnapshot(database.db, 'tick-from', 5, 1, { upTo: 5 });
+    expect(await readFromSnapshot(database.db, registry, 'tick-from', 1)).toEqual({ snapshot: { version: 5, state: { upTo: 5 } }, events: [] });
   });
 });
