@@ -1,11 +1,9 @@
-import { Coalesced } from '../coalesce.js';
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { NOTIFICATIONS_CHANNEL } from '../sagas/fulfilment-store.js';
 import { lastNotificationPosition, notificationsAfter, type Notification } from '../sagas/notifications.js';
 import { Channel, SubscriberOverflowError } from './channel.js';
-
-const PAGE = 500;
+import { TableFollower } from './table-follower.js';
 
 /**
  * One per instance, like StatusHub: follows the `notifications` outbox (woken by its
@@ -14,30 +12,31 @@ const PAGE = 500;
  * time, so positions become visible in order.
  */
 export class NotificationHub {
-  private position = '0';
   private readonly byUser = new Map<string, Set<Channel<Notification>>>();
-  private unlisten: (() => Promise<void>) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly pumper = new Coalesced(() => this.pump());
+  private readonly follower: TableFollower<Notification>;
 
   constructor(
-    private readonly database: Database,
-    private readonly logger: Logger,
+    database: Database,
+    logger: Logger,
     private readonly options = { capacity: 1_000, pollIntervalMs: 1_000 },
-  ) {}
+  ) {
+    this.follower = new TableFollower(database, logger, {
+      what: 'notifications',
+      channel: NOTIFICATIONS_CHANNEL,
+      head: () => lastNotificationPosition(database.db),
+      after: (position, limit) => notificationsAfter(database.db, position, limit),
+      positionOf: (notification) => notification.position,
+      publish: (notification) => this.publish(notification),
+    }, options.pollIntervalMs);
+  }
 
-  async start(): Promise<void> {
-    this.position = await lastNotificationPosition(this.database.db);
-    this.unlisten = await this.database.listen(NOTIFICATIONS_CHANNEL, () => this.pumper.wake());
-    this.timer = setInterval(() => this.pumper.wake(), this.options.pollIntervalMs);
-    this.timer.unref();
+  start(): Promise<void> {
+    return this.follower.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     for (const channel of [...this.byUser.values()].flatMap((s) => [...s])) channel.end();
-    await this.unlisten?.();
-    await this.pumper.idle();
+    await this.follower.stop();
   }
 
   subscribe(userId: string): AsyncIterableIterator<Notification> {
@@ -48,19 +47,6 @@ export class NotificationHub {
     });
     this.byUser.set(userId, (this.byUser.get(userId) ?? new Set()).add(channel));
     return channel;
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      for (;;) {
-        const page = await notificationsAfter(this.database.db, this.position, PAGE);
-        for (const notification of page) this.publish(notification);
-        if (page.length > 0) this.position = page.at(-1)!.position;
-        if (page.length < PAGE) return;
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'reading notifications failed; retrying on the next wake-up');
-    }
   }
 
   private publish(notification: Notification): void {

@@ -1,11 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { Coalesced } from '../coalesce.js';
 import type { Database } from '../db/connect.js';
 import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { statusChangesAfter } from '../projections/queries.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
 import { Channel, SubscriberOverflowError } from './channel.js';
+import { TableFollower } from './table-follower.js';
 
 export interface StatusFilter { orderId?: string; userId?: string }
 
@@ -13,25 +13,29 @@ const PAGE = 500;
 const FAN_OUT_SLICE = 250;
 
 /**
- * One per instance: follows `order_status_history` (woken by the projection's NOTIFY,
- * polling as the fallback) and fans each change out to this instance's subscribers.
- * Reading the table rather than trusting notification payloads means a notification
- * lost while the listener reconnected costs latency, never a change.
+ * One per instance: follows `order_status_history` (see TableFollower) and fans each
+ * change out to this instance's subscribers.
  */
 export class StatusHub {
-  private position: Position = START;
+  private readonly follower: TableFollower<OrderStatusChange>;
   private readonly everyone = new Set<Channel<OrderStatusChange>>();
   private readonly byOrder = new Map<string, Set<Channel<OrderStatusChange>>>();
   private readonly byUser = new Map<string, Set<Channel<OrderStatusChange>>>();
-  private unlisten: (() => Promise<void>) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly pumper = new Coalesced(() => this.pump());
 
   constructor(
     private readonly database: Database,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly options: { capacity: number; pollIntervalMs: number } = { capacity: 1_000, pollIntervalMs: 1_000 },
-  ) {}
+  ) {
+    this.follower = new TableFollower(database, logger, {
+      what: 'status changes',
+      channel: ORDER_STATUS_CHANNEL,
+      head: () => this.head(),
+      after: (position, limit) => statusChangesAfter(database.db, position, { limit }),
+      positionOf: (change) => change.position,
+      publish: (change) => this.publish(change),
+    }, options.pollIntervalMs);
+  }
 
   get subscriberCount(): number {
     let n = this.everyone.size;
@@ -40,18 +44,13 @@ export class StatusHub {
     return n;
   }
 
-  async start(): Promise<void> {
-    this.position = await this.head();
-    this.unlisten = await this.database.listen(ORDER_STATUS_CHANNEL, () => this.pumper.wake());
-    this.timer = setInterval(() => this.pumper.wake(), this.options.pollIntervalMs);
-    this.timer.unref();
+  start(): Promise<void> {
+    return this.follower.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     this.endAll();
-    await this.unlisten?.();
-    await this.pumper.idle();
+    await this.follower.stop();
   }
 
   /** Completes every open subscription (shutdown). */
@@ -68,7 +67,7 @@ export class StatusHub {
    */
   subscribe(filter: StatusFilter, after?: Position): AsyncIterableIterator<OrderStatusChange> {
     const live = this.attach(filter);
-    const startedLive = this.position;
+    const startedLive = this.follower.position;
     const database = this.database;
     const capacity = this.options.capacity;
     async function* changes(): AsyncGenerator<OrderStatusChange> {
@@ -125,19 +124,6 @@ export class StatusHub {
       channel.push = (change, overflow) => (change.userId === filter.userId ? push(change, overflow) : true);
     }
     return channel;
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      for (;;) {
-        const page = await statusChangesAfter(this.database.db, this.position, { limit: PAGE });
-        for (const change of page) await this.publish(change);
-        if (page.length > 0) this.position = page.at(-1)!.position;
-        if (page.length < PAGE) return;
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'reading status changes failed; retrying on the next wake-up');
-    }
   }
 
   /**

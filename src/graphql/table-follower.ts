@@ -1,0 +1,67 @@
+import { Coalesced } from '../coalesce.js';
+import type { Database } from '../db/connect.js';
+import type { Logger } from '../logger.js';
+
+const PAGE = 500;
+
+/** A table written in position order, and what to do with each new row. */
+export interface FollowedTable<T> {
+  /** What the rows are, for the log. */
+  readonly what: string;
+  /** The NOTIFY channel its writer announces new rows on. */
+  readonly channel: string;
+  /** The position of the last row now. */
+  head(): Promise<string>;
+  /** Up to `limit` rows after `position`, in order. */
+  after(position: string, limit: number): Promise<T[]>;
+  positionOf(row: T): string;
+  publish(row: T): Promise<void> | void;
+}
+
+/**
+ * Follows a table from the moment it starts: woken by the writer's NOTIFY, polling as
+ * the fallback. It reads the table rather than trusting notification payloads, so a
+ * notification lost while the listener reconnected costs latency, never a row.
+ */
+export class TableFollower<T> {
+  private at = '';
+  private unlisten: (() => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pumper = new Coalesced(() => this.pump());
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    private readonly table: FollowedTable<T>,
+    private readonly pollIntervalMs: number,
+  ) {}
+
+  /** The position of the last row published. */
+  get position(): string { return this.at; }
+
+  async start(): Promise<void> {
+    this.at = await this.table.head();
+    this.unlisten = await this.database.listen(this.table.channel, () => this.pumper.wake());
+    this.timer = setInterval(() => this.pumper.wake(), this.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.unlisten?.();
+    await this.pumper.idle();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const page = await this.table.after(this.at, PAGE);
+        for (const row of page) await this.table.publish(row);
+        if (page.length > 0) this.at = this.table.positionOf(page.at(-1)!);
+        if (page.length < PAGE) return;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, `reading ${this.table.what} failed; retrying on the next wake-up`);
+    }
+  }
+}
