@@ -1,6 +1,8 @@
+export const SUBSCRIBER_OVERFLOW = 'SUBSCRIBER_OVERFLOW';
+
 /** Raised into a subscriber's stream when it fell too far behind to keep its place. */
 export class SubscriberOverflowError extends Error {
-  readonly code = 'SUBSCRIBER_OVERFLOW';
+  readonly code = SUBSCRIBER_OVERFLOW;
   constructor(readonly lastPosition: string | undefined, capacity: number) {
     super(`this subscriber fell more than ${capacity} changes behind and was ended; `
       + `subscribe again with after: ${lastPosition ? `"${lastPosition}"` : 'the last position you received'} to resume without a gap`);
@@ -18,25 +20,32 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   private failWaiting: ((error: unknown) => void) | undefined;
   private done = false;
   private error: unknown;
+  /** The last item accepted, queued or handed over: the last the consumer will get. */
+  private last: T | undefined;
 
   constructor(private readonly capacity: number, private readonly onClose: () => void = () => {}) {}
 
   get size(): number { return this.items.length; }
   get closed(): boolean { return this.done; }
 
-  /** Returns false once the channel is closed. */
-  push(item: T, overflow: () => unknown): boolean {
+  /**
+   * Returns false once the channel is closed. Past capacity the channel fails with
+   * `overflow(the last item the consumer will still get)`.
+   */
+  push(item: T, overflow: (last: T | undefined) => unknown): boolean {
     if (this.done) return false;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = this.failWaiting = undefined;
+      this.last = item;
       resolve({ value: item, done: false });
       return true;
     }
     if (this.items.length >= this.capacity) {
-      this.fail(overflow());
+      this.fail(overflow(this.last));
       return false;
     }
+    this.last = item;
     this.items.push(item);
     return true;
   }

@@ -4,7 +4,7 @@ import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { statusChangesAfter } from '../projections/queries.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
-import { Channel, SubscriberOverflowError } from './channel.js';
+import { Channel, SUBSCRIBER_OVERFLOW, SubscriberOverflowError } from './channel.js';
 import { TableFollower } from './table-follower.js';
 
 export interface StatusFilter { orderId?: string; userId?: string }
@@ -63,21 +63,19 @@ export class StatusHub {
   /**
    * The changes matching `filter`: those after `after` from the table first, then live
    * ones, with none missing and none repeated across the switch. Without `after` it
-   * starts live.
+   * starts live, and the subscriber reads its channel directly.
    */
   subscribe(filter: StatusFilter, after?: Position): AsyncIterableIterator<OrderStatusChange> {
     const live = this.attach(filter);
-    const startedLive = this.follower.position;
+    if (after === undefined) return live;
     const database = this.database;
     const capacity = this.options.capacity;
     async function* changes(): AsyncGenerator<OrderStatusChange> {
-      let last = after ?? startedLive;
+      let last = after!;
       try {
-        if (after !== undefined) {
-          for (let page = await readPage(last); ; page = await readPage(last)) {
-            for (const change of page) { yield change; last = change.position; }
-            if (page.length < PAGE) break;
-          }
+        for (let page = await readPage(last); ; page = await readPage(last)) {
+          for (const change of page) { yield change; last = change.position; }
+          if (page.length < PAGE) break;
         }
         // Live changes come in feed order: once one is past the replay, all later ones are.
         let past = false;
@@ -88,7 +86,8 @@ export class StatusHub {
           last = change.position;
         }
       } catch (error) {
-        if (error instanceof SubscriberOverflowError) throw overflow(last, capacity);
+        // Overflowing while replaying, the live channel's last change is not where this one is.
+        if ((error as GraphQLError).extensions?.code === SUBSCRIBER_OVERFLOW) throw overflow(last, capacity);
         throw error;
       } finally {
         live.end();
@@ -132,10 +131,11 @@ export class StatusHub {
    * would hold HTTP requests and database replies back for seconds.
    */
   private async publish(change: OrderStatusChange): Promise<void> {
-    const overflow = () => new SubscriberOverflowError(undefined, this.options.capacity);
+    // With nothing delivered yet (no capacity at all), resuming from the start misses nothing.
+    const overflowed = (last: OrderStatusChange | undefined) => overflow(last?.position ?? START, this.options.capacity);
     const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
     for (let i = 0; i < targets.length; i++) {
-      targets[i]!.push(change, overflow);
+      targets[i]!.push(change, overflowed);
       if (i % FAN_OUT_SLICE === FAN_OUT_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
     }
   }
