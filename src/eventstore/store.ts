@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type SQL } from 'drizzle-orm';
 import { Coalesced } from '../coalesce.js';
 import { rows, type Database, type Executor } from '../db/connect.js';
@@ -10,6 +11,15 @@ import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './typ
 
 /** The channel the append transaction notifies on commit; a wake-up only. */
 export const EVENTS_CHANNEL = 'ledgerline_events';
+
+/**
+ * The least time between two NOTIFYs of one store. Each is a transaction of its own
+ * (an xid, a commit record, the cluster-wide notify lock): back to back under steady
+ * appends they cost about as much as the appends' own stream claims. A reader reads
+ * everything new per wake-up, so it loses nothing by one coming up to this much later;
+ * the first append after a quiet spell still notifies at once.
+ */
+const NOTIFY_SPACING_MS = 10;
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
@@ -166,8 +176,10 @@ function isUniqueViolation(error: unknown): boolean {
  */
 class CommitNotifier {
   // A lost wake-up costs a reader one poll interval, never an event.
-  private readonly sender = new Coalesced(() => this.database.db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`)
-    .then(() => {}, () => {}));
+  private readonly sender = new Coalesced(async () => {
+    await this.database.db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`).catch(() => {});
+    await delay(NOTIFY_SPACING_MS);
+  });
 
   constructor(private readonly database: Database) {}
 
