@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
 import {
-  ConcurrencyError, DuplicateEventError, EventStore, EventTypeRegistry, InvalidPositionError,
+  ConcurrencyError, DuplicateEventError, EVENTS_CHANNEL, EventStore, EventTypeRegistry, InvalidPositionError,
   UnknownEventTypeError, UnknownEventVersionError, readAll, type NewEvent,
 } from '../../src/eventstore/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -88,6 +88,28 @@ describe.each(ENGINES)('event store on %s', (engine) => {
     await expect(store.appendToStream('thing-elsewhere', batch, { expectedVersion: 'any' }))
       .rejects.toMatchObject({ name: 'DuplicateEventError', eventId: batch[0]!.id });
     expect(await eventCount('thing-idem')).toBe(2);
+  });
+
+  it('appends one event inside a caller\'s transaction and notifies on its commit', async () => {
+    const wakeUps: string[] = [];
+    const unlisten = await database.listen(EVENTS_CHANNEL, (payload) => { wakeUps.push(payload); });
+    try {
+      const event = happened(1);
+      const appended = await database.db.transaction(async (tx) => {
+        const result = await store.appendToStream('thing-tx', [event], { expectedVersion: 'no_stream', tx });
+        // A wrong expectation inside the transaction leaves it usable.
+        await expect(store.appendToStream('thing-tx', [happened(2)], { expectedVersion: 0, tx }))
+          .rejects.toMatchObject({ name: 'ConcurrencyError', expected: 0, actual: 1 });
+        return result;
+      });
+      expect(appended.streamVersion).toBe(1);
+      for (let i = 0; i < 100 && wakeUps.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(wakeUps.length).toBeGreaterThan(0);
+      expect(await store.appendToStream('thing-tx', [event], { expectedVersion: 'no_stream' })).toEqual(appended);
+      expect(await eventCount('thing-tx')).toBe(1);
+    } finally {
+      await unlisten();
+    }
   });
 
   it('refuses to write an event type it does not know', async () => {
