@@ -13,6 +13,7 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(100),
   IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
@@ -31,6 +32,8 @@ export interface Config {
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
   host: string;
   port: number;
+  /** Server processes sharing the port (node:cluster); more than one needs PostgreSQL. */
+  workers: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   snapshotEvery: number;
   idempotencyTtlMs: number;
@@ -56,12 +59,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.AUTH_JWT_SECRET) {
     throw new ConfigError('NODE_ENV=production needs AUTH_JWT_SECRET: a production server never runs open');
   }
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError('WORKERS > 1 needs DATABASE_URL: the embedded database (PGlite) belongs to one process');
+  }
   return {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: e.DATA_DIR },
     host: e.HOST,
     port: e.PORT,
+    workers: e.WORKERS,
     logLevel: e.LOG_LEVEL,
     snapshotEvery: e.SNAPSHOT_EVERY,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { signToken } from './auth/tokens.js';
 import { ROLES, type Role } from './auth/viewer.js';
+import { superviseWorkers } from './cluster.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -13,6 +15,7 @@ const commands: Record<string, () => Promise<void>> = {
   async serve() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
+    if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, logger, config.workers);
     const app = buildApp(config, logger);
     const { url } = await app.start();
     logger.info({ url, database: config.database.kind }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
