@@ -60,7 +60,10 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   const projections = new ProjectionManager({
     database, registry, logger, projections: fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS,
   });
-  const saga = fulfilment && new FulfilmentWorker({ database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger });
+  const saga = fulfilment && new FulfilmentWorker({
+    database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger,
+    onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step, outcome }),
+  });
   const subscriptions = new StatusHub(database, logger);
   const notifications = new NotificationHub(database, logger);
   metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
