@@ -47,7 +47,7 @@ export async function execute(
   } catch (error) {
     // The write is committed either way; the payload then shows the read side as it is.
     if (!(error instanceof WaitForPositionTimeoutError)) throw error;
-    ctx.services.logger.warn({ position: result.position }, 'read side lagging behind a mutation');
+    ctx.logger.warn({ position: result.position }, 'read side lagging behind a mutation');
   }
   return result;
 }
