@@ -8,6 +8,8 @@ export const ALL_CHANGES = `subscription($after: Position) {
 
 const CREATE = `mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename ... on CreateOrderSuccess { position } } }`;
 const PAY = `mutation($i: PayOrderInput!) { payOrder(input: $i) { __typename ... on PayOrderSuccess { position } } }`;
+const CANCEL = `mutation($i: CancelOrderInput!) { cancelOrder(input: $i) { __typename } }`;
+const DELIVER = `mutation($i: DeliverOrderInput!) { deliverOrder(input: $i) { __typename } }`;
 const ORDER = `query($id: ID!) { order(id: $id) { status events { type metadata } } }`;
 
 export const ONE_LINE = [{ productId: 'prod-1', quantity: 1, price: '10.00' }];
@@ -34,6 +36,10 @@ export const createOrder = (gql: Gql, id: string, userId = 'user-1', headers?: R
 
 export const payOrder = (gql: Gql, orderId: string) =>
   attempt(gql, PAY, { i: { orderId, paymentMethod: 'card', amount: '10.00' } });
+
+export const cancelOrder = (gql: Gql, orderId: string) => attempt(gql, CANCEL, { i: { orderId, reason: 'changed my mind' } });
+
+export const deliverOrder = (gql: Gql, orderId: string) => attempt(gql, DELIVER, { i: { orderId } });
 
 export async function readOrder(gql: Gql, id: string): Promise<{ status: string; events: Array<{ type: string; metadata: any }> } | null> {
   const result = await gql(ORDER, { id });
