@@ -49,6 +49,7 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     const during: Outcome[] = [];
     for (let i = 0; i < 5; i++) during.push(await createOrder(gql, `outage-${i}`));
     expect(server.child.exitCode).toBeNull();
+    expect((await fetch(server.url.replace('/graphql', '/health'))).status).toBe(503);
     await cluster.start();
 
     // The first command after the restart may still meet a connection the restart cut.
