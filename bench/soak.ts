@@ -6,7 +6,8 @@
  * consistency checker's result; exits 1 if any of those is not clean.
  *
  * SOAK_SECONDS (60), SOAK_INSTANCES (2), SOAK_SUBSCRIBERS (1000), SOAK_SOCKETS (100),
- * SOAK_CLIENTS (10), SOAK_PAUSE_MS (250: each client's pause between orders).
+ * SOAK_CLIENTS (10), SOAK_PAUSE_MS (250: each client's pause between orders),
+ * SOAK_OUTAGE_MS (2000: how long PostgreSQL stays down in its restart).
  */
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -28,6 +29,7 @@ const SUBSCRIBERS = env('SOAK_SUBSCRIBERS', 1_000);
 const SOCKETS = Math.min(env('SOAK_SOCKETS', 100), SUBSCRIBERS);
 const CLIENTS = env('SOAK_CLIENTS', 10);
 const PAUSE_MS = env('SOAK_PAUSE_MS', 250);
+const OUTAGE_MS = env('SOAK_OUTAGE_MS', 2_000);
 const log = pino({ base: undefined, timestamp: false });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,9 +68,16 @@ class Fleet {
 type Tally = Map<string, number>;
 /** The first message of each kind of failure, for the report. */
 const examples = new Map<string, string>();
+/** How long commands took to fail with UNAVAILABLE: failing fast is the point. */
+const unavailableMs: number[] = [];
+/** While PostgreSQL is down (performance.now() bounds), and what the commands sent meanwhile came to. */
+const outage = { from: Infinity, to: Infinity, outcomes: new Map<string, number>() };
 const count = (tally: Tally, outcome: Outcome) => {
   tally.set(outcome.outcome, (tally.get(outcome.outcome) ?? 0) + 1);
   if (outcome.message !== undefined && !examples.has(outcome.outcome)) examples.set(outcome.outcome, outcome.message);
+  if (outcome.outcome === 'UNAVAILABLE') unavailableMs.push(outcome.ms);
+  const sent = performance.now() - outcome.ms;
+  if (sent >= outage.from && sent < outage.to) outage.outcomes.set(outcome.outcome, (outage.outcomes.get(outcome.outcome) ?? 0) + 1);
 };
 
 /** One client: creates an order, then pays or cancels it, and delivers one it paid earlier. */
@@ -96,6 +105,17 @@ async function client(n: number, fleet: Fleet, tally: Tally, running: () => bool
   }
 }
 
+/**
+ * Seconds from the kill until a survivor logged taking the last of the locks (every
+ * projection and the saga worker), by the survivors' own log clocks.
+ */
+function tookOver(survivors: ServerProcess[], killedAt: number): number | null {
+  const taken = survivors.flatMap((s) => s.logs)
+    .filter((l) => (l.msg === 'running projection' || l.msg === 'running the fulfilment worker') && Number(l.time) >= killedAt)
+    .map((l) => Number(l.time));
+  return taken.length === 0 ? null : Number(((Math.max(...taken) - killedAt) / 1_000).toFixed(2));
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const at = () => `${((performance.now() - started) / 1_000).toFixed(1)} s`;
@@ -121,14 +141,19 @@ async function main(): Promise<number> {
     const clients = Array.from({ length: CLIENTS }, (_, n) => client(n, fleet, tally, () => running));
 
     await sleep((SECONDS * 1_000) / 3);
-    log.info(`${at()}: restarting PostgreSQL`);
-    await cluster.restart();
+    log.info(`${at()}: stopping PostgreSQL for ${OUTAGE_MS} ms`);
+    await cluster.stop();
+    outage.from = performance.now();
+    await sleep(OUTAGE_MS);
+    outage.to = performance.now();
+    await cluster.start();
     log.info(`${at()}: PostgreSQL is back`);
 
     await sleep((SECONDS * 1_000) / 3);
     const victim = (await fleet.leader()) ?? servers[0]!;
     log.info(`${at()}: SIGKILL ${victim.name}, which runs the projections and the saga`);
     const killedAt = performance.now();
+    const killedAtEpoch = Date.now();
     fleet.dead.add(victim);
     await victim.kill('SIGKILL');
     let failover: number | undefined;
@@ -172,6 +197,8 @@ async function main(): Promise<number> {
       commandsAccepted: accepted,
       commandOutcomes: Object.fromEntries([...tally].sort()),
       failureExamples: Object.fromEntries(examples),
+      sentWhilePostgresWasDown: Object.fromEntries(outage.outcomes),
+      unavailableFailedWithinMs: unavailableMs.length === 0 ? null : Math.round(Math.max(...unavailableMs)),
       eventsWritten: events,
       statusChanges: history.length,
       subscribers: subscribers.length,
@@ -180,7 +207,10 @@ async function main(): Promise<number> {
       duplicates,
       gaps,
       unexpected,
-      failoverSeconds: failover === undefined ? null : Number(failover.toFixed(2)),
+      failover: {
+        locksTakenSeconds: tookOver(fleet.live(), killedAtEpoch),
+        projectionsQueryShowsLeaderSeconds: failover === undefined ? null : Number(failover.toFixed(2)),
+      },
       checker: { checked: check.checked, mismatches: check.mismatches.length },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

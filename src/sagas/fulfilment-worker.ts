@@ -15,6 +15,8 @@ export interface FulfilmentWorkerOptions {
   logger: Logger;
   /** How often it looks for due sagas when no notification came. */
   pollIntervalMs?: number;
+  /** How often an instance on standby tries to take the worker's lock; the poll interval by default. */
+  lockRetryMs?: number;
   /** Sagas worked on at once. */
   concurrency?: number;
   /** How long after acting it looks again should the fact it expects not have arrived. */
@@ -78,7 +80,7 @@ export class FulfilmentWorker {
       this.pending = false;
       try {
         if (!(await this.lead())) {
-          await this.sleep(poll);
+          await this.sleep(this.options.lockRetryMs ?? poll);
           continue;
         }
         const due = await dueFulfilments(this.options.database.db, PAGE);

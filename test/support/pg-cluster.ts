@@ -18,7 +18,6 @@ export interface PrivateCluster {
   start(): Promise<void>;
   /** Fast shutdown: every connection is terminated, as in a real restart. */
   stop(): Promise<void>;
-  restart(): Promise<void>;
   /** Stops it for good and deletes its files. */
   destroy(): Promise<void>;
 }
@@ -46,7 +45,6 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     port,
     start: async () => { await ctl(['-o', options, 'start']); },
     stop: async () => { await ctl(['-m', 'fast', 'stop']); },
-    restart: async () => { await ctl(['-m', 'fast', '-o', options, 'restart']); },
     async destroy() {
       await ctl(['-m', 'immediate', 'stop']).catch(() => {});
       rmSync(root, { recursive: true, force: true });
