@@ -1,7 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
 import { checkOrders } from '../../src/projections/checker.js';
+import { LOCK_SPACE } from '../../src/projections/leader.js';
+import { PROJECTIONS } from '../../src/projections/projections.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
 import { ENGINES } from '../support/database.js';
 import { ALL_CHANGES, compareDelivery, createOrder, historyPositions, payOrder, readOrder, type Outcome } from '../support/orders.js';
@@ -94,6 +97,24 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     } finally {
       await database.close();
     }
+    // The listener and the lock session reconnected: a LISTEN backend, and every leader lock held again.
+    const sessions = await serverSessions(cluster.url);
+    expect(sessions.listening).toBeGreaterThanOrEqual(1);
+    expect(sessions.leaderLocks).toBe(PROJECTIONS.length + 2);
     expect(server.child.exitCode).toBeNull();
   });
 });
+
+/** What the server holds on PostgreSQL: LISTEN connections, and advisory locks in the leader lock space. */
+async function serverSessions(url: string): Promise<{ listening: number; leaderLocks: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: [row] } = await client.query<{ listening: number; locks: number }>(`SELECT
+      (SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE 'LISTEN %') AS listening,
+      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks`, [LOCK_SPACE]);
+    return { listening: row?.listening ?? 0, leaderLocks: row?.locks ?? 0 };
+  } finally {
+    await client.end();
+  }
+}
