@@ -113,11 +113,11 @@ export async function startHttpServer(services: Services, port: number, host: st
     },
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-    onSubscribe: async (ctx, _id, params) => {
+    onSubscribe: async (ctx, id, params) => {
       const headers = ctx.extra.request.headers;
       // Every operation on a socket is a request of its own, with an id of its own.
       const context = contextFor(services, ctx.extra.viewer ?? OPEN_VIEWER, null, header(headers['idempotency-key']));
-      context.logger.info({ operationId: _id }, 'websocket operation');
+      context.logger.info({ operationId: id }, 'websocket operation');
       const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
       // Parsing and validation (the limits among them) refuse this operation only.
       let document;
