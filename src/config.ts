@@ -18,6 +18,7 @@ const schema = z.object({
   SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(100),
   IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
   CHECK_INTERVAL: durationMs.optional(),
+  LEADER_RETRY_INTERVAL: durationMs.default(500),
   NODE_ENV: z.string().default('development'),
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional(),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
@@ -38,6 +39,8 @@ export interface Config {
   snapshotEvery: number;
   idempotencyTtlMs: number;
   checkIntervalMs?: number;
+  /** How often an instance on standby tries to take the projection and saga locks (bounds fail-over). */
+  leaderRetryMs: number;
   production: boolean;
   /** HS256 secret for bearer tokens; undefined: the server runs open (development only). */
   authSecret?: string;
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: e.SNAPSHOT_EVERY,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     checkIntervalMs: e.CHECK_INTERVAL,
+    leaderRetryMs: e.LEADER_RETRY_INTERVAL,
     production: e.NODE_ENV === 'production',
     authSecret: e.AUTH_JWT_SECRET,
     graphql: {

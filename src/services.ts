@@ -59,8 +59,12 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   const fulfilment = options.fulfilment === false ? undefined : options.fulfilment ?? {};
   const projections = new ProjectionManager({
     database, registry, logger, projections: fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS,
+    lockRetryMs: config.leaderRetryMs,
   });
-  const saga = fulfilment && new FulfilmentWorker({ database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger });
+  const saga = fulfilment && new FulfilmentWorker({
+    database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger, lockRetryMs: config.leaderRetryMs,
+    onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step, outcome }),
+  });
   const subscriptions = new StatusHub(database, logger);
   const notifications = new NotificationHub(database, logger);
   metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import type { AppCommand, CommandResult } from '../commands/index.js';
 import { requireSelf } from '../auth/policy.js';
 import { orderStreamId, type CommandMetadata } from '../domain/index.js';
@@ -47,7 +48,7 @@ export async function execute(
   } catch (error) {
     // The write is committed either way; the payload then shows the read side as it is.
     if (!(error instanceof WaitForPositionTimeoutError)) throw error;
-    ctx.services.logger.warn({ position: result.position }, 'read side lagging behind a mutation');
+    ctx.logger.warn({ position: result.position }, 'read side lagging behind a mutation');
   }
   return result;
 }
@@ -66,4 +67,14 @@ export async function requireOrderOwner(ctx: GraphQLContext, orderId: string, ac
   if (ctx.viewer.open || ctx.viewer.role !== 'customer') return;
   const owner = await orderOwner(ctx, orderId);
   if (owner !== undefined) requireSelf(ctx.viewer, owner, action);
+}
+
+/**
+ * The write committed but the read side has not shown it within the wait (it lags, say
+ * after a fail-over): not a failure to retry, so it says where to read it from.
+ */
+export function writtenNotReadable(what: string, position: string): GraphQLError {
+  return new GraphQLError(`${what} was written but is not readable yet; read it with consistentWith: "${position}"`, {
+    extensions: { code: 'CONSISTENCY_TIMEOUT', written: true, position },
+  });
 }

@@ -1,10 +1,13 @@
 import type { Viewer } from '../auth/viewer.js';
+import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 
 /** What every resolver receives: the services, and who is asking. */
 export interface GraphQLContext {
   services: Services;
   requestId: string;
+  /** The instance's logger with this request's id on every line. */
+  logger: Logger;
   /** Who is asking; decides what they may do. */
   viewer: Viewer;
   /** The caller as recorded in events' metadata. */

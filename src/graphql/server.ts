@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { bearer, verifyToken } from '../auth/tokens.js';
 import { OPEN_VIEWER, UnauthenticatedError, viewerScope, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
+import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
@@ -46,11 +47,12 @@ export async function startHttpServer(services: Services, port: number, host: st
     maskedErrors: { maskError },
     // Over WebSocket there is no fetch Request: that path builds its context in onSubscribe.
     context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => (request && req
-      ? contextFor(services, viewers.get(req) ?? OPEN_VIEWER, request.headers.get('x-request-id'), request.headers.get('idempotency-key'))
+      ? contextFor(services, viewers.get(req) ?? OPEN_VIEWER, requestIds.get(req) ?? null, request.headers.get('idempotency-key'))
       : {})) as () => GraphQLContext,
   });
 
   const viewers = new WeakMap<IncomingMessage, Viewer>();
+  const requestIds = new WeakMap<IncomingMessage, string>();
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/health' && req.method === 'GET') {
@@ -65,6 +67,7 @@ export async function startHttpServer(services: Services, port: number, host: st
       return;
     }
     if (await serveDashboard(req, res)) return;
+    requestIds.set(req, logRequest(logger, req, res));
     const refused = refuseBody(req, config.graphql.bodyLimit);
     if (refused) {
       res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
@@ -113,12 +116,12 @@ export async function startHttpServer(services: Services, port: number, host: st
     },
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-    onSubscribe: async (ctx, _id, params) => {
+    onSubscribe: async (ctx, id, params) => {
       const headers = ctx.extra.request.headers;
-      const enveloped = yoga.getEnveloped({
-        ...ctx, req: ctx.extra.request, params,
-        ...contextFor(services, ctx.extra.viewer ?? OPEN_VIEWER, header(headers['x-request-id']), header(headers['idempotency-key'])),
-      });
+      // Every operation on a socket is a request of its own, with an id of its own.
+      const context = contextFor(services, ctx.extra.viewer ?? OPEN_VIEWER, null, header(headers['idempotency-key']));
+      context.logger.info({ operationId: id }, 'websocket operation');
+      const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
       // Parsing and validation (the limits among them) refuse this operation only.
       let document;
       try {
@@ -182,11 +185,28 @@ function header(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? value[0] ?? null : value ?? null;
 }
 
-function contextFor(services: Services, viewer: Viewer, requestId: string | null, idempotencyKey: string | null): GraphQLContext {
+/**
+ * The request's id (the caller's `x-request-id` when it sent a usable one), echoed in the
+ * response and logged with its outcome once the response is sent.
+ */
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
+  const sent = header(req.headers['x-request-id']);
+  const requestId = sent && sent.length <= 200 ? sent : randomUUID();
+  const started = performance.now();
+  res.setHeader('x-request-id', requestId);
+  res.once('finish', () => logger.info({
+    requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started),
+  }, 'request'));
+  return requestId;
+}
+
+function contextFor(services: Services, viewer: Viewer, sentRequestId: string | null, idempotencyKey: string | null): GraphQLContext {
+  const requestId = sentRequestId ?? randomUUID();
   return {
     services,
     viewer,
-    requestId: requestId && requestId.length <= 200 ? requestId : randomUUID(),
+    requestId,
+    logger: services.logger.child({ requestId }),
     actor: viewer.open ? 'anonymous' : `${viewer.role}:${viewer.userId}`,
     idempotencyKey: idempotencyKey ?? undefined,
   };

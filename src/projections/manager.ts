@@ -4,6 +4,7 @@ import type { EventTypeRegistry } from '../eventstore/registry.js';
 import { EVENTS_CHANNEL } from '../eventstore/store.js';
 import type { Logger } from '../logger.js';
 import { LeaderLocks } from './leader.js';
+import { rebuildProjection, RebuildInProgressError, type RebuildResult } from './rebuild.js';
 import { ProjectionRunner } from './runner.js';
 import { readStoredStatus, type StoredProjectionStatus } from './status-store.js';
 import type { Projection, ProjectionState, ProjectionStatus } from './types.js';
@@ -38,6 +39,7 @@ export class ProjectionManager {
   private electTimer: NodeJS.Timeout | undefined;
   private electing: Promise<void> | undefined;
   private started = false;
+  private readonly rebuilds = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
 
   constructor(private readonly options: ProjectionManagerOptions) {
     const { database, registry, logger } = options;
@@ -76,6 +78,8 @@ export class ProjectionManager {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.electTimer);
+    for (const { controller } of this.rebuilds.values()) controller.abort(new Error('the server is stopping; the serving tables are unchanged'));
+    await Promise.allSettled([...this.rebuilds.values()].map((r) => r.done));
     await this.electing;
     await Promise.all(this.runners.map((runner) => runner.stop()));
     await this.locks?.close();
@@ -87,6 +91,33 @@ export class ProjectionManager {
   /** Read-your-writes: resolves once the read side has applied everything up to `position`. */
   waitForPosition(position: Position, timeoutMs: number): Promise<void> {
     return this.waiter.wait(position, timeoutMs);
+  }
+
+  /** Whether `name` is one of the projections this manager runs. */
+  manages(name: string): boolean {
+    return this.runners.some((r) => r.name === name);
+  }
+
+  /**
+   * Rebuilds a projection from the whole feed while its runner (here or on the instance
+   * holding its lock) goes on serving and updating the current tables; the rebuilt copies
+   * are switched in under the checkpoint lock (rebuild.ts). On PostgreSQL a rebuild
+   * elsewhere (CLI or another instance) is refused by rebuild.ts's advisory lock; here,
+   * a second one in this process is refused too, which is all PGlite needs.
+   */
+  async rebuild(name: string): Promise<RebuildResult> {
+    const { database, registry, logger } = this.options;
+    const projection = this.options.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`unknown projection ${name}`);
+    if (this.rebuilds.has(name)) throw new RebuildInProgressError(name);
+    const controller = new AbortController();
+    const done = rebuildProjection({ database, registry, projection, logger, signal: controller.signal });
+    this.rebuilds.set(name, { controller, done });
+    try {
+      return await done;
+    } finally {
+      this.rebuilds.delete(name);
+    }
   }
 
   async status(): Promise<ProjectionStatus[]> {

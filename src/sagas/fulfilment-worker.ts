@@ -15,12 +15,16 @@ export interface FulfilmentWorkerOptions {
   logger: Logger;
   /** How often it looks for due sagas when no notification came. */
   pollIntervalMs?: number;
+  /** How often an instance on standby tries to take the worker's lock; the poll interval by default. */
+  lockRetryMs?: number;
   /** Sagas worked on at once. */
   concurrency?: number;
   /** How long after acting it looks again should the fact it expects not have arrived. */
   recheckMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Told of every step performed (for the saga-steps metric). */
+  onStep?: (step: string, outcome: 'ok' | 'failed') => void;
 }
 
 const LOCK_NAME = 'fulfilment-worker';
@@ -39,6 +43,7 @@ export class FulfilmentWorker {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private pending = false;
+  private leading = false;
   private wakeUp: (() => void) | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -74,8 +79,8 @@ export class FulfilmentWorker {
     while (!this.stopping) {
       this.pending = false;
       try {
-        if (this.locks && !(await this.locks.acquire([LOCK_NAME])).has(LOCK_NAME)) {
-          await this.sleep(poll);
+        if (!(await this.lead())) {
+          await this.sleep(this.options.lockRetryMs ?? poll);
           continue;
         }
         const due = await dueFulfilments(this.options.database.db, PAGE);
@@ -86,6 +91,16 @@ export class FulfilmentWorker {
         await this.sleep(poll);
       }
     }
+  }
+
+  /** Whether this instance works now: it holds the lock (always on PGlite); says so when that changes. */
+  private async lead(): Promise<boolean> {
+    const leading = !this.locks || (await this.locks.acquire([LOCK_NAME])).has(LOCK_NAME);
+    if (leading !== this.leading) {
+      this.leading = leading;
+      this.options.logger.info({ saga: 'fulfilment' }, leading ? 'running the fulfilment worker' : 'fulfilment worker on standby');
+    }
+    return leading;
   }
 
   private async workOn(orderIds: string[]): Promise<void> {
@@ -105,11 +120,14 @@ export class FulfilmentWorker {
     try {
       for (const action of nextActions(stored.fulfilment)) {
         step = action.step;
-        if (await performStep(this.options, stored.fulfilment, action) === 'stop') break;
+        const next = await performStep(this.options, stored.fulfilment, action);
+        this.options.onStep?.(action.step, 'ok');
+        if (next === 'stop') break;
       }
       await postpone(database.db, orderId, stored.version, this.options.recheckMs ?? 5_000);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (step) this.options.onStep?.(step, 'failed');
       if (error instanceof DomainError && step && stored.attempts + 1 >= MAX_COMPENSATION_REFUSALS) {
         logger.error({ orderId, step, err: error }, 'fulfilment compensation refused; giving up');
         await recordFact(database, orderId, { type: 'StepFailed', step, error: message, at: new Date().toISOString() });

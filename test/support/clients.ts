@@ -73,3 +73,15 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number): Pr
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** POSTs one GraphQL operation to `url` and returns the parsed body. */
+export async function postGraphql<T = any>(
+  url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {},
+): Promise<{ data?: T; errors?: any[] }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json() as Promise<{ data?: T; errors?: any[] }>;
+}

@@ -1,6 +1,7 @@
 import { buildApp, type App } from '../../src/app.js';
 import type { ServiceOptions } from '../../src/services.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { postGraphql } from './clients.js';
 import { silentLogger } from './commands.js';
 import { createPostgresDatabase, type Engine } from './database.js';
 
@@ -31,14 +32,7 @@ export async function startTestServer(
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     app,
-    async gql(query, variables, headers = {}) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return response.json() as Promise<any>;
-    },
+    gql: (query, variables, headers) => postGraphql(url, query, variables, headers),
     async stop() {
       await app.stop();
       await fresh?.drop();

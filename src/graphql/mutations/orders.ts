@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import type { CommandMetadata } from '../../domain/index.js';
 import type { AppCommand } from '../../commands/index.js';
 import { getOrder } from '../../projections/queries.js';
 import { builder } from '../builder.js';
 import { requireRole, requireSelf } from '../../auth/policy.js';
-import { execute, idempotencyKey, newId, requireOrderOwner } from '../commands.js';
+import { execute, idempotencyKey, newId, requireOrderOwner, writtenNotReadable } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
 import { OrderRef, type OrderParent } from '../types/order.js';
@@ -70,7 +69,7 @@ async function orderCommand(
 ): Promise<OrderPayload> {
   const result = await execute(ctx, build, key, expectedVersion);
   const order = await getOrder(ctx.services.database.db, orderId);
-  if (!order) throw new GraphQLError(`order ${orderId} was written but is not readable yet; read it with consistentWith: "${result.position}"`);
+  if (!order) throw writtenNotReadable(`order ${orderId}`, result.position);
   return { order, position: result.position };
 }
 

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { getProduct, type ProductView } from '../../projections/products-queries.js';
 import { requireRole } from '../../auth/policy.js';
 import { builder } from '../builder.js';
-import { execute, idempotencyKey } from '../commands.js';
+import { execute, idempotencyKey, writtenNotReadable } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
 import { ProductRef } from '../types/products.js';
@@ -36,7 +35,7 @@ async function productCommand(
 ): Promise<ProductPayload> {
   const result = await execute(ctx, build, key);
   const product = await getProduct(ctx.services.database.db, productId);
-  if (!product) throw new GraphQLError(`product ${productId} was written but is not readable yet; read it with consistentWith: "${result.position}"`);
+  if (!product) throw writtenNotReadable(`product ${productId}`, result.position);
   return { product, position: result.position };
 }
 

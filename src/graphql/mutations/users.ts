@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { getUser, type UserView } from '../../projections/queries.js';
 import { builder } from '../builder.js';
 import { requireSelf } from '../../auth/policy.js';
-import { execute, idempotencyKey, newId } from '../commands.js';
+import { execute, idempotencyKey, newId, writtenNotReadable } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
 import { UserRef } from '../types/user.js';
@@ -44,7 +43,7 @@ async function userCommand(
 ): Promise<UserPayload> {
   const result = await execute(ctx, build, key, expectedVersion);
   const user = await getUser(ctx.services.database.db, userId);
-  if (!user) throw new GraphQLError(`user ${userId} was written but is not readable yet`);
+  if (!user) throw writtenNotReadable(`user ${userId}`, result.position);
   return { user, position: result.position };
 }
 

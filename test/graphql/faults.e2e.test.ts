@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connect.js';
+import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
+import { checkOrders } from '../../src/projections/checker.js';
+import { LOCK_SPACE } from '../../src/projections/leader.js';
+import { PROJECTIONS } from '../../src/projections/projections.js';
+import { collect, waitUntil, wsClient } from '../support/clients.js';
+import { ENGINES } from '../support/database.js';
+import { ALL_CHANGES, compareDelivery, createOrder, historyPositions, payOrder, readOrder, type Outcome } from '../support/orders.js';
+import { CAN_START_CLUSTER, startPrivateCluster, type PrivateCluster } from '../support/pg-cluster.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+// A PostgreSQL of its own that the test may stop: never the machine's shared server.
+describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL restarted under load', () => {
+  let cluster: PrivateCluster;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    cluster = await startPrivateCluster();
+    server = await startServerProcess('faults', { DATABASE_URL: cluster.url });
+  });
+  afterAll(async () => {
+    await server?.kill('SIGKILL');
+    await cluster?.destroy();
+  });
+
+  const shipped = (items: any[], orderId: string) => items.some((d) => d.orderStatusChanged.orderId === orderId && d.orderStatusChanged.to === 'SHIPPED');
+
+  it('fails commands fast with UNAVAILABLE, writes nothing partial, and resumes everything afterwards', async () => {
+    const gql = server.gql.bind(server);
+    const client = wsClient(server.wsUrl);
+    const changes = collect(client, ALL_CHANGES);
+    await new Promise((r) => setTimeout(r, 300));
+    await createOrder(gql, 'before');
+    await payOrder(gql, 'before');
+    await waitUntil(() => shipped(changes.items, 'before'), 15_000);
+
+    // Load: three clients creating and paying orders for the whole test.
+    const load: Array<{ id: string; created: Outcome; paid?: Outcome }> = [];
+    let loading = true;
+    const loaders = [0, 1, 2].map(async (c) => {
+      for (let n = 0; loading; n++) {
+        const id = `load-${c}-${n}`;
+        const created = await createOrder(gql, id);
+        load.push({ id, created, paid: created.outcome === 'CreateOrderSuccess' ? await payOrder(gql, id) : undefined });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+
+    await cluster.stop();
+    const during: Outcome[] = [];
+    for (let i = 0; i < 5; i++) during.push(await createOrder(gql, `outage-${i}`));
+    expect(server.child.exitCode).toBeNull();
+    expect((await fetch(server.url.replace('/graphql', '/health'))).status).toBe(503);
+    await cluster.start();
+
+    // The first command after the restart may still meet a connection the restart cut.
+    for (let i = 0; i < 50 && (await createOrder(gql, 'after')).outcome !== 'CreateOrderSuccess'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await payOrder(gql, 'after');
+    await waitUntil(() => shipped(changes.items, 'after'), 20_000);
+    loading = false;
+    await Promise.all(loaders);
+
+    // During the outage: a clear error, at once, and nothing written.
+    for (const outcome of during) {
+      expect(outcome.outcome).toBe('UNAVAILABLE');
+      expect(outcome.message).toMatch(/database is unavailable/);
+      expect(outcome.ms).toBeLessThan(5_000);
+    }
+    console.info(`outage: commands failed in ${during.map((o) => `${o.ms.toFixed(0)} ms`).join(', ')}`);
+    for (let i = 0; i < 5; i++) {
+      expect(await readOrder(gql, `outage-${i}`)).toBeNull();
+      expect((await gql('query($id: ID!) { orderAt(id: $id) { id } }', { id: `outage-${i}` })).data).toEqual({ orderAt: null });
+    }
+    // Under load every command either succeeded or failed with UNAVAILABLE, and what succeeded is there.
+    const outcomes = new Set(load.flatMap((l) => [l.created.outcome, l.paid?.outcome].filter(Boolean)));
+    expect([...outcomes].every((o) => ['CreateOrderSuccess', 'PayOrderSuccess', 'UNAVAILABLE'].includes(o!))).toBe(true);
+    // The saga resumed: every order paid before, during or after the outage ships.
+    const paid = load.filter((l) => l.paid?.outcome === 'PayOrderSuccess').map((l) => l.id);
+    await waitUntil(() => paid.every((id) => shipped(changes.items, id)), 20_000);
+
+    // The subscriber (its socket never dropped) got every change once.
+    const expected = await historyPositions(cluster.url);
+    await waitUntil(() => changes.items.length >= expected.length, 10_000);
+    expect(compareDelivery(changes.items.map((d) => d.orderStatusChanged.position), expected)).toEqual({ duplicates: 0, gaps: 0, unexpected: 0 });
+    changes.stop();
+    await client.dispose();
+
+    const database = await openDatabase({ kind: 'postgres', url: cluster.url, poolMax: 2 });
+    try {
+      const result = await checkOrders(database, createEventTypeRegistry());
+      expect(result.mismatches).toEqual([]);
+      expect(result.checked).toBeGreaterThan(2);
+    } finally {
+      await database.close();
+    }
+    // The listener and the lock session reconnected: a LISTEN backend, and every leader lock held again.
+    const sessions = await serverSessions(cluster.url);
+    expect(sessions.listening).toBeGreaterThanOrEqual(1);
+    expect(sessions.leaderLocks).toBe(PROJECTIONS.length + 2);
+    expect(server.child.exitCode).toBeNull();
+  });
+});
+
+/** What the server holds on PostgreSQL: LISTEN connections, and advisory locks in the leader lock space. */
+async function serverSessions(url: string): Promise<{ listening: number; leaderLocks: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: [row] } = await client.query<{ listening: number; locks: number }>(`SELECT
+      (SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE 'LISTEN %') AS listening,
+      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks`, [LOCK_SPACE]);
+    return { listening: row?.listening ?? 0, leaderLocks: row?.locks ?? 0 };
+  } finally {
+    await client.end();
+  }
+}
