@@ -15,7 +15,9 @@ export type Command =
   | { kind: 'expect'; ids: string[] }
   | { kind: 'collect'; requested: Record<string, number>; answered: Record<string, number>; drainMs: number }
   | { kind: 'unsubscribe' }
-  | { kind: 'usage' };
+  | { kind: 'usage' }
+  /** Messages received that were not for an expected order, since the last `expect`. */
+  | { kind: 'others' };
 
 export interface LoadResult { ok: number; failed: number; elapsedMs: number; perSecond: number; p50: number; p99: number; firstFailure?: string }
 export interface PayResult {
@@ -270,6 +272,8 @@ class Subscribers {
     this.firstEnd ??= why;
   }
 
+  get otherMessages(): number { return this.others; }
+
   expect(ids: string[]): void {
     this.index = new Map(ids.map((id, i) => [id, i]));
     this.received = new Float64Array(ids.length * this.sockets.length);
@@ -343,6 +347,7 @@ async function run(command: Command): Promise<unknown> {
     case 'pay': return pay(command);
     case 'subscribe': return subscribers.open(command.url, command.subscribers, command.concurrency);
     case 'expect': return subscribers.expect(command.ids);
+    case 'others': return subscribers.otherMessages;
     case 'collect': return subscribers.collect(command.requested, command.answered, command.drainMs);
     case 'unsubscribe': {
       await subscribers.close();

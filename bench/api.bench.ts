@@ -6,9 +6,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { WebSocketServer } from 'ws';
-import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { startInProcess, startWorkers, type ServerUnderTest } from './api-server.js';
 import { wallClock, type Command, type FanOutResult, type LoadResult, type PayResult, type Reply, type Usage } from './api-clients.js';
 import {
   adminUrl, createBenchDatabase, fmtInt, fmtMs, formatTable, postgresCpuMs, print, readCpu, watchdog,
@@ -31,7 +30,9 @@ import {
 // order and so adds status changes the bench does not pace (counted as `other changes`).
 // BENCH_PROFILE=<dir> writes a CPU profile of the server for each measured phase there
 // (open it in Chrome DevTools); profiling slows the server, so figures from such a run
-// are not the bench's.
+// are not the bench's. BENCH_WORKERS=<n> measures `npm start` with WORKERS=n instead of a
+// server in this process (saga always on; no event-loop or profile figures then).
+// Every run also measures the floor: the same clients fed by a bare ws server.
 
 const CONNECTIONS = 32;
 const WARMUP_MS = 3_000;
@@ -105,19 +106,13 @@ interface Meter {
   serverCpu: number; serverLoop: number; clientsCpu: number; postgresCpu: number; machineBusy: number;
 }
 
-function ownUsage(): Usage {
-  const cpu = process.cpuUsage();
-  const elu = performance.eventLoopUtilization();
-  return { cpuMs: (cpu.user + cpu.system) / 1000, eluActive: elu.active, eluIdle: elu.idle };
-}
-
 /**
  * Starts measuring where the CPU goes; the returned function ends it. Percentages are of
  * one core (the machine's busy share is of all cores), so a process at 100 % is saturated.
  */
 async function meter(clients: ClientProcess[]): Promise<() => Promise<Meter>> {
   const sample = async () => ({
-    at: performance.now(), server: ownUsage(), clients: await Promise.all(clients.map((c) => c.usage())), cpu: readCpu(DATABASE),
+    at: performance.now(), server: server!.usage(), clients: await Promise.all(clients.map((c) => c.usage())), cpu: readCpu(DATABASE),
   });
   const before = await sample();
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -233,6 +228,24 @@ async function bareFanOut(clients: ClientProcess, n: number, rate: number): Prom
   }
 }
 
+/**
+ * Every subscription is live on the server before anything is paid: counted where the
+ * server runs here; with workers, once every socket has received a probe order's change.
+ */
+async function registered(target: ServerUnderTest, n: number): Promise<void> {
+  if (target.subscribers() !== undefined) {
+    await until(() => target.subscribers()! >= n, 60_000, `${n} subscriptions registered`);
+    return;
+  }
+  await sockets.call({ kind: 'expect', ids: [] }, 10_000);
+  await driver.call({ kind: 'create', url: target.url, ids: [`probe-${n}-${Date.now()}`], concurrency: 1 }, 60_000);
+  const deadline = performance.now() + 60_000;
+  while (await sockets.call<number>({ kind: 'others' }, 10_000) < n) {
+    if (performance.now() > deadline) throw new Error(`${n} subscriptions registered: not within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const pct = (n: number) => `${n.toFixed(0)} %`;
 const met = (ok: boolean) => (ok ? 'yes' : 'NO');
 
@@ -254,13 +267,14 @@ const config: Config = {
   database: { kind: 'postgres', url: withoutIdleTimeout(bench.url), poolMax: 40 },
 };
 const FULFILMENT = process.env.BENCH_FULFILMENT !== 'off';
-const app = buildApp(config, pino({ level: 'silent' }), FULFILMENT ? {} : { fulfilment: false });
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
+let server: ServerUnderTest | undefined;
 const driver = new ClientProcess('driver');
 const sockets = new ClientProcess('subscribers');
 const cleanup = async () => {
   driver.stop();
   sockets.stop();
-  await app.stop().catch(() => {});
+  await server?.stop().catch(() => {});
   await bench.dispose();
 };
 const disarm = watchdog(15 * 60_000, cleanup);
@@ -276,11 +290,11 @@ process.on('uncaughtException', (error) => {
 });
 inspector?.connect();
 try {
-  const { url } = await app.start(0);
+  server = WORKERS > 0 ? await startWorkers(withoutIdleTimeout(bench.url), WORKERS) : await startInProcess(config, FULFILMENT);
+  const { url } = server;
   const wsUrl = url.replace(/^http/, 'ws');
-  const hub = app.services!.subscriptions;
-  print(`ledgerline API bench: server in this process (pid ${process.pid}), clients in two child processes; `
-    + `PostgreSQL ${new URL(bench.url).host}, pool 40, fulfilment saga ${FULFILMENT ? 'on' : 'off'}`);
+  print(`ledgerline API bench: ${server.description}, clients in two child processes; `
+    + `PostgreSQL ${new URL(bench.url).host}, pool 40`);
   print(`machine busy before the bench started: ${pct(othersBusy)} of all cores${othersBusy > 15 ? ' (other processes: expect lower figures than on an idle machine)' : ''}`);
   print();
 
@@ -315,7 +329,7 @@ try {
     await driver.call({ kind: 'create', url, ids, concurrency: 16 }, 120_000);
     const connecting = performance.now();
     await sockets.call({ kind: 'subscribe', url: wsUrl, subscribers: n, concurrency: 32 }, 300_000);
-    await until(() => hub.subscriberCount >= n, 60_000, `${n} subscriptions registered`);
+    await registered(server, n);
     const connectMs = performance.now() - connecting;
     await sockets.call({ kind: 'expect', ids }, 10_000);
 
@@ -354,7 +368,7 @@ try {
     if (fan.firstEnd) print(`${fmtInt(n)} subscribers, first subscription ended early: ${fan.firstEnd}`);
 
     await sockets.call({ kind: 'unsubscribe' }, 60_000);
-    await until(() => hub.subscriberCount === 0, 60_000, 'subscriptions released');
+    await until(() => (server!.subscribers() ?? 0) === 0, 60_000, 'subscriptions released');
 
     const bare = await bareFanOut(sockets, n, rate);
     floors.push([
@@ -390,7 +404,9 @@ try {
   print(formatTable(
     ['phase', 'server', 'server event loop', 'loop delay p99/max ms', 'clients', 'postgres', 'machine', 'CPU per unit'],
     usages.map(([phase, u, per]) => [
-      phase, pct(u.serverCpu), pct(u.serverLoop), `${u.loopDelayP99.toFixed(0)} / ${u.loopDelayMax.toFixed(0)}`,
+      // With workers the loop measured would be this process's, not the server's.
+      phase, pct(u.serverCpu), WORKERS > 0 ? 'n/a' : pct(u.serverLoop),
+      WORKERS > 0 ? 'n/a' : `${u.loopDelayP99.toFixed(0)} / ${u.loopDelayMax.toFixed(0)}`,
       pct(u.clientsCpu), pct(u.postgresCpu), pct(u.machineBusy), per,
     ]),
   ));

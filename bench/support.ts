@@ -191,26 +191,49 @@ export function readCpu(database?: string): CpuSample {
     const total = ticks.reduce((a, b) => a + b, 0);
     // idle and iowait are the fourth and fifth fields.
     const busy = total - ticks[3]! - (ticks[4] ?? 0);
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    for (const [pid, process] of processes()) {
+      if (process.name !== 'postgres') continue;
       // A backend's title reads "postgres: <cluster>: <user> <database> <client> <state>".
-      if (database !== undefined && !readTitle(pid).includes(` ${database} `)) continue;
-      const rest = stat.slice(close + 2).split(' ');
-      // utime and stime are fields 14 and 15; `rest` starts at field 3.
-      postgres.set(Number(pid), (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS);
+      if (database !== undefined && !readTitle(String(pid)).includes(` ${database} `)) continue;
+      postgres.set(pid, process.cpuMs);
     }
     return { machineBusyMs: busy * CLOCK_TICK_MS, machineTotalMs: total * CLOCK_TICK_MS, postgres };
   } catch {
     return { machineBusyMs: Number.NaN, machineTotalMs: Number.NaN, postgres };
   }
+}
+
+export interface ProcessStat { name: string; parent: number; cpuMs: number }
+
+/** Every process's name, parent and CPU time (user and system), by pid, from /proc. */
+export function processes(): Map<number, ProcessStat> {
+  const found = new Map<number, ProcessStat>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // it ended while the list was read
+    }
+    // The name may hold spaces and parentheses: the fields proper start after the last ')'.
+    const close = stat.lastIndexOf(')');
+    const rest = stat.slice(close + 2).split(' ');
+    // `rest` starts at field 3: the parent is field 4, utime and stime fields 14 and 15.
+    found.set(Number(pid), {
+      name: stat.slice(stat.indexOf('(') + 1, close), parent: Number(rest[1]), cpuMs: (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS,
+    });
+  }
+  return found;
+}
+
+/** CPU time of a process and all its descendants, ms. */
+export function treeCpuMs(root: number): number {
+  const all = processes();
+  const inTree = (pid: number): boolean => pid === root || (pid > 1 && all.has(pid) && inTree(all.get(pid)!.parent));
+  let total = 0;
+  for (const [pid, process] of all) if (inTree(pid)) total += process.cpuMs;
+  return total;
 }
 
 function readTitle(pid: string): string {
