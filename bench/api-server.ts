@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import type { Config } from '../src/config.js';
+import { freePort } from '../test/support/pg-cluster.js';
 import { treeCpuMs } from './support.js';
 
 /** The server the API bench measures: in this process, or WORKERS processes of its own. */
@@ -63,15 +63,4 @@ export async function startWorkers(databaseUrl: string, workers: number): Promis
       await exited;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
