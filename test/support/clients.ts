@@ -66,9 +66,9 @@ export function collectSse<T = any>(url: string, query: string, variables: Recor
   };
 }
 
-export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!await condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
