@@ -72,10 +72,12 @@ async function withoutTransaction(
   database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions & { from: Position },
 ): Promise<{ result: BatchResult } | { read: Prefetched } | undefined> {
   const { from, batchSize } = options;
-  const ahead = options.prefetched?.after === from ? await options.prefetched.events : undefined;
+  // A read-ahead that found nothing was read before this wake-up: read again.
+  const readAheadEvents = options.prefetched?.after === from ? await options.prefetched.events : undefined;
+  const ahead = readAheadEvents && readAheadEvents.length > 0 ? readAheadEvents : undefined;
   const events = ahead ?? await readTogether(database, registry, from, batchSize);
   if (events.length === 0) return { result: { read: 0, applied: 0, position: from, exhausted: true } };
-  const read = { after: from, events: Promise.resolve(events), fresh: ahead === undefined };
+  const read: Prefetched = { after: from, events: Promise.resolve(events), fresh: ahead === undefined };
   if (events.some((event) => projection.eventTypes.includes(event.type))) return { read };
   const position = events[events.length - 1]!.position;
   if (!await saveCheckpoint(database.db, options.checkpoint ?? projection.name, position, from)) return undefined;
