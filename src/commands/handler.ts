@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../db/connect.js';
+import type { Executor } from '../db/connect.js';
 import {
   DomainError, INVENTORY_COMMAND_TYPES, emailStreamId, orderStreamId, productStreamId, userStreamId,
   type CommandMetadata, type DomainEvent, type InventoryCommand, type OrderCommand, type UserCommand, type UserEvent,
 } from '../domain/index.js';
 import {
-  ConcurrencyError, DuplicateEventError, START, encodePosition, saveSnapshot, type EventMetadata, type EventStore, type Position,
+  ConcurrencyError, DuplicateEventError, saveSnapshot, type EventMetadata, type EventStore, type Position,
 } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { emailAggregate, orderAggregate, productAggregate, userAggregate, type Aggregate } from './aggregates.js';
@@ -137,7 +136,7 @@ export class CommandHandler {
     }
     const decided = step.decide(loaded.state);
     if (decided.length === 0) {
-      return { streamId: step.streamId, streamVersion: loaded.version, position: await this.lastPosition(step.streamId, exec), events: [] };
+      return { streamId: step.streamId, streamVersion: loaded.version, position: await this.store.lastPosition(step.streamId, exec), events: [] };
     }
     const events = decided.map((e, i) => ({
       id: eventIdFor(metadata.commandId, step.streamId, i), type: e.type, data: e.data, metadata: eventMetadata(metadata),
@@ -177,30 +176,18 @@ export class CommandHandler {
     return [...reservations, { aggregate: userAggregate, streamId, loaded, decide: () => decided }];
   }
 
-
   /** A command sent again after it succeeded: its events are stored under its derived ids. */
   private async priorResult(command: AppCommand, exec: Executor): Promise<CommandResult | undefined> {
     const streamId = isInventoryCommand(command) ? productStreamId(command.data.productId)
       : 'orderId' in command.data ? orderStreamId(command.data.orderId) : userStreamId(command.data.userId);
     const ids = Array.from({ length: 8 }, (_, i) => eventIdFor(command.metadata.commandId, streamId, i));
-    const found = await rows<{ id: string; type: string; data: unknown; version: number; tx: string; pos: string }>(exec, sql`
-      SELECT event_id::text AS id, event_type AS type, data, stream_version AS version,
-             transaction_id::text AS tx, global_position::text AS pos
-      FROM events WHERE event_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
-      ORDER BY stream_version`);
+    const found = await this.store.readEvents(ids, exec);
     const last = found.at(-1);
     if (!last) return undefined;
     return {
-      streamId, streamVersion: last.version, position: encodePosition(last.tx, last.pos),
+      streamId, streamVersion: last.version, position: last.position,
       events: found.map(({ id, type, data }) => ({ id, type, data })),
     };
-  }
-
-  private async lastPosition(streamId: string, exec: Executor): Promise<Position> {
-    const [row] = await rows<{ tx: string; pos: string }>(exec, sql`
-      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
-      WHERE stream_id = ${streamId} ORDER BY stream_version DESC LIMIT 1`);
-    return row ? encodePosition(row.tx, row.pos) : START;
   }
 
   /** Saved off the request path, after the commit; a failure is logged and costs only speed. */

@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { Coalesced } from '../coalesce.js';
 import { rows, type Database, type Executor } from '../db/connect.js';
 import { ConcurrencyError, DuplicateEventError } from './errors.js';
-import { encodePosition } from './position.js';
+import { encodePosition, START, type Position } from './position.js';
 import type { EventTypeRegistry } from './registry.js';
 import { toStoredEvent, type EventRow, EVENT_COLUMNS } from './rows.js';
 import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './types.js';
@@ -88,6 +88,24 @@ export class EventStore {
       WHERE stream_id = ${streamId} AND stream_version BETWEEN ${from} AND ${to}
       ORDER BY stream_version`);
     return found.map((row) => toStoredEvent(row, this.registry));
+  }
+
+  /** The events with these ids, in stream order (of whichever streams hold them). */
+  async readEvents(ids: readonly string[], exec: Executor = this.database.db): Promise<StoredEvent[]> {
+    if (ids.length === 0) return [];
+    const found = await rows<EventRow>(exec, sql`
+      SELECT ${EVENT_COLUMNS} FROM events
+      WHERE event_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+      ORDER BY stream_id, stream_version`);
+    return found.map((row) => toStoredEvent(row, this.registry));
+  }
+
+  /** The position of the stream's last event; START when it has none. */
+  async lastPosition(streamId: string, exec: Executor = this.database.db): Promise<Position> {
+    const [row] = await rows<{ tx: string; pos: string }>(exec, sql`
+      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
+      WHERE stream_id = ${streamId} ORDER BY stream_version DESC LIMIT 1`);
+    return row ? encodePosition(row.tx, row.pos) : START;
   }
 
   /** The stream's current version; 0 when it has no events. */
