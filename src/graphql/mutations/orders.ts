@@ -3,12 +3,10 @@ import type { AppCommand } from '../../commands/index.js';
 import { getOrder } from '../../projections/queries.js';
 import { builder } from '../builder.js';
 import { requireRole, requireSelf } from '../../auth/policy.js';
-import { execute, idempotencyKey, newId, requireOrderOwner, writtenNotReadable } from '../commands.js';
+import { idempotencyKey, newId, requireOrderOwner } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
-import { COMMAND_ERRORS } from '../errors.js';
-import { OrderRef, type OrderParent } from '../types/order.js';
-
-interface OrderPayload { order: OrderParent; position: string }
+import { commandResult, runThenRead } from './results.js';
+import { OrderRef } from '../types/order.js';
 
 const OrderItemInput = builder.inputType('OrderItemInput', {
   fields: (t) => ({
@@ -47,31 +45,13 @@ const CancelOrderInput = builder.inputType('CancelOrderInput', {
   fields: (t) => ({ orderId: t.id({ required: true }), reason: t.string({ required: true }), expectedVersion: t.int() }),
 });
 
-/** The success type and result union of one order mutation, named after it. */
-function resultOf(mutation: string) {
-  const name = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}`;
-  const success = builder.objectRef<OrderPayload>(`${name}Success`).implement({
-    description: 'The order as the read side shows it once it has passed `position`.',
-    fields: (t) => ({
-      order: t.field({ type: OrderRef, resolve: (p) => p.order }),
-      position: t.field({
-        type: 'Position', description: "The command's last event: pass it to consistentWith, or subscribe after it.", resolve: (p) => p.position,
-      }),
-    }),
-  });
-  return { type: success, errors: { types: COMMAND_ERRORS, union: { name: `${name}Result` } } };
-}
+const resultOf = (mutation: string) => commandResult(mutation, 'order', OrderRef, 'The order as the read side shows it once it has passed `position`.');
 
-/** Runs an order command and answers with the order as the read side then shows it. */
-async function orderCommand(
+/** Runs the command and answers with the order as the read side then shows it. */
+const orderCommand = (
   ctx: GraphQLContext, orderId: string, key: string | undefined, expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-): Promise<OrderPayload> {
-  const result = await execute(ctx, build, key, expectedVersion);
-  const order = await getOrder(ctx.services.database.db, orderId);
-  if (!order) throw writtenNotReadable(`order ${orderId}`, result.position);
-  return { order, position: result.position };
-}
+) => runThenRead(ctx, `order ${orderId}`, () => getOrder(ctx.services.database.db, orderId), key, expectedVersion, build);
 
 builder.mutationFields((t) => ({
   createOrder: t.field({

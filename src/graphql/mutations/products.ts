@@ -1,14 +1,12 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getProduct, type ProductView } from '../../projections/products-queries.js';
+import { getProduct } from '../../projections/products-queries.js';
 import { requireRole } from '../../auth/policy.js';
 import { builder } from '../builder.js';
-import { execute, idempotencyKey, writtenNotReadable } from '../commands.js';
+import { idempotencyKey } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
-import { COMMAND_ERRORS } from '../errors.js';
+import { commandResult, runThenRead } from './results.js';
 import { ProductRef } from '../types/products.js';
-
-interface ProductPayload { product: ProductView; position: string }
 
 const DefineProductInput = builder.inputType('DefineProductInput', {
   fields: (t) => ({ productId: t.id({ required: true }), name: t.string({ required: true }) }),
@@ -18,26 +16,12 @@ const AddStockInput = builder.inputType('AddStockInput', {
   fields: (t) => ({ productId: t.id({ required: true }), quantity: t.int({ required: true }) }),
 });
 
-function resultOf(mutation: string) {
-  const name = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}`;
-  const success = builder.objectRef<ProductPayload>(`${name}Success`).implement({
-    description: 'The product as the read side shows it once it has passed `position`.',
-    fields: (t) => ({
-      product: t.field({ type: ProductRef, resolve: (p) => p.product }),
-      position: t.field({ type: 'Position', resolve: (p) => p.position }),
-    }),
-  });
-  return { type: success, errors: { types: COMMAND_ERRORS, union: { name: `${name}Result` } } };
-}
+const resultOf = (mutation: string) => commandResult(mutation, 'product', ProductRef, 'The product as the read side shows it once it has passed `position`.');
 
-async function productCommand(
+/** Runs the command and answers with the product as the read side then shows it. */
+const productCommand = (
   ctx: GraphQLContext, productId: string, key: string | undefined, build: (metadata: CommandMetadata) => AppCommand,
-): Promise<ProductPayload> {
-  const result = await execute(ctx, build, key);
-  const product = await getProduct(ctx.services.database.db, productId);
-  if (!product) throw writtenNotReadable(`product ${productId}`, result.position);
-  return { product, position: result.position };
-}
+) => runThenRead(ctx, `product ${productId}`, () => getProduct(ctx.services.database.db, productId), key, undefined, build);
 
 builder.mutationFields((t) => ({
   defineProduct: t.field({

@@ -1,14 +1,12 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getUser, type UserView } from '../../projections/queries.js';
+import { getUser } from '../../projections/queries.js';
 import { builder } from '../builder.js';
 import { requireSelf } from '../../auth/policy.js';
-import { execute, idempotencyKey, newId, writtenNotReadable } from '../commands.js';
+import { idempotencyKey, newId } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
-import { COMMAND_ERRORS } from '../errors.js';
+import { commandResult, runThenRead } from './results.js';
 import { UserRef } from '../types/user.js';
-
-interface UserPayload { user: UserView; position: string }
 
 const RegisterUserInput = builder.inputType('RegisterUserInput', {
   fields: (t) => ({
@@ -26,26 +24,13 @@ const DeleteUserInput = builder.inputType('DeleteUserInput', {
   fields: (t) => ({ userId: t.id({ required: true }), reason: t.string({ required: true }), expectedVersion: t.int() }),
 });
 
-function resultOf(mutation: string) {
-  const name = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}`;
-  const success = builder.objectRef<UserPayload>(`${name}Success`).implement({
-    fields: (t) => ({
-      user: t.field({ type: UserRef, resolve: (p) => p.user }),
-      position: t.field({ type: 'Position', resolve: (p) => p.position }),
-    }),
-  });
-  return { type: success, errors: { types: COMMAND_ERRORS, union: { name: `${name}Result` } } };
-}
+const resultOf = (mutation: string) => commandResult(mutation, 'user', UserRef, 'The user as the read side shows it once it has passed `position`.');
 
-async function userCommand(
+/** Runs the command and answers with the user as the read side then shows it. */
+const userCommand = (
   ctx: GraphQLContext, userId: string, key: string | undefined, expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-): Promise<UserPayload> {
-  const result = await execute(ctx, build, key, expectedVersion);
-  const user = await getUser(ctx.services.database.db, userId);
-  if (!user) throw writtenNotReadable(`user ${userId}`, result.position);
-  return { user, position: result.position };
-}
+) => runThenRead(ctx, `user ${userId}`, () => getUser(ctx.services.database.db, userId), key, expectedVersion, build);
 
 builder.mutationFields((t) => ({
   registerUser: t.field({
