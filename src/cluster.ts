@@ -22,15 +22,20 @@ export async function superviseWorkers(config: Config, logger: Logger, workers: 
     await database.close();
   }
   let stopping = false;
-  const start = (): Worker => {
+  const restarts = new Set<NodeJS.Timeout>();
+  const start = (): void => {
+    if (stopping) return;
     const worker = cluster.fork();
     const started = Date.now();
     worker.once('exit', (code, signal) => {
       if (stopping) return;
       logger.error({ worker: worker.process.pid, code, signal }, 'a worker exited; starting another');
-      setTimeout(start, Date.now() - started < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0);
+      const timer = setTimeout(() => {
+        restarts.delete(timer);
+        start();
+      }, Date.now() - started < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0);
+      restarts.add(timer);
     });
-    return worker;
   };
   for (let i = 0; i < workers; i++) start();
   logger.info({ workers, port: config.port }, 'supervising server workers');
@@ -38,6 +43,7 @@ export async function superviseWorkers(config: Config, logger: Logger, workers: 
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    for (const timer of restarts) clearTimeout(timer);
     logger.info({ signal }, 'stopping the workers');
     const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
     const exits = running.map((w) => new Promise<number>((resolve) => w.once('exit', (code) => resolve(code ?? 1))));

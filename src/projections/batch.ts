@@ -126,8 +126,14 @@ const together = new WeakMap<Database, WeakMap<EventTypeRegistry, Map<string, Pr
  * One notification wakes every projection at once, and in step they all ask for the
  * same events: reads from the same position asked within one turn of the event loop
  * share a query (and the decoding of its rows). The events are shared; projections only
- * read them.
+ * read them. A wake-up ends the sharing (see newEventsAnnounced): a runner woken by a
+ * notification must not join a read sent before it, which may predate the new events.
  */
+/** New events were announced: reads sent before now are not shared any more. */
+export function newEventsAnnounced(database: Database): void {
+  together.delete(database);
+}
+
 function readTogether(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Promise<StoredEvent[]> {
   let byRegistry = together.get(database);
   if (!byRegistry) together.set(database, (byRegistry = new WeakMap()));

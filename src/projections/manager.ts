@@ -3,6 +3,7 @@ import type { Position } from '../eventstore/position.js';
 import type { EventTypeRegistry } from '../eventstore/registry.js';
 import { EVENTS_CHANNEL } from '../eventstore/store.js';
 import type { Logger } from '../logger.js';
+import { newEventsAnnounced } from './batch.js';
 import { LeaderLocks } from './leader.js';
 import { rebuildProjection, RebuildInProgressError, type RebuildResult } from './rebuild.js';
 import { ProjectionRunner } from './runner.js';
@@ -65,6 +66,7 @@ export class ProjectionManager {
     if (this.started) return;
     this.started = true;
     this.unlisten = await this.options.database.listen(EVENTS_CHANNEL, () => {
+      newEventsAnnounced(this.options.database);
       for (const runner of this.runners) runner.wake();
     });
     await this.waiter.start();
