@@ -19,6 +19,7 @@ const schema = z.object({
   IDEMPOTENCY_TTL: durationMs.default(24 * 3_600_000),
   CHECK_INTERVAL: durationMs.optional(),
   LEADER_RETRY_INTERVAL: durationMs.default(500),
+  SUBSCRIBER_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   NODE_ENV: z.string().default('development'),
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional(),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
@@ -41,6 +42,8 @@ export interface Config {
   checkIntervalMs?: number;
   /** How often an instance on standby tries to take the projection and saga locks (bounds fail-over). */
   leaderRetryMs: number;
+  /** Changes queued for one subscriber that is not reading before its subscription is ended. */
+  subscriberBuffer: number;
   production: boolean;
   /** HS256 secret for bearer tokens; undefined: the server runs open (development only). */
   authSecret?: string;
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     checkIntervalMs: e.CHECK_INTERVAL,
     leaderRetryMs: e.LEADER_RETRY_INTERVAL,
+    subscriberBuffer: e.SUBSCRIBER_BUFFER,
     production: e.NODE_ENV === 'production',
     authSecret: e.AUTH_JWT_SECRET,
     graphql: {

@@ -65,8 +65,9 @@ export async function startServices(config: Config, logger: Logger, options: Ser
     database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger, lockRetryMs: config.leaderRetryMs,
     onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step, outcome }),
   });
-  const subscriptions = new StatusHub(database, logger);
-  const notifications = new NotificationHub(database, logger);
+  const hubOptions = { capacity: config.subscriberBuffer, pollIntervalMs: 1_000 };
+  const subscriptions = new StatusHub(database, logger, hubOptions);
+  const notifications = new NotificationHub(database, logger, hubOptions);
   metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
   await projections.start();
   await subscriptions.start();

@@ -56,7 +56,12 @@ export class TableFollower<T> {
     try {
       for (;;) {
         const page = await this.table.after(this.at, PAGE);
-        for (const row of page) await this.table.publish(row);
+        for (const row of page) {
+          await this.table.publish(row);
+          // Subscribers that read take each row before the next: a burst does not fill
+          // their queues, which only one that stopped reading can overflow.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         if (page.length > 0) this.at = this.table.positionOf(page.at(-1)!);
         if (page.length < PAGE) return;
       }
