@@ -99,25 +99,22 @@ async function catchUp(database: Database, batchSize: number): Promise<{ seconds
   await database.db.execute(sql`TRUNCATE orders, order_items, order_status_history`);
   await database.db.execute(sql`DELETE FROM checkpoints`);
   await database.db.execute(sql`VACUUM ANALYZE orders, order_items, order_status_history`);
-  const head = await newest(database);
-  const manager = new ProjectionManager({ database, registry, logger: silent, projections: [ordersProjection], batchSize });
-  const started = performance.now();
-  await manager.start();
-  await manager.waitForPosition(head, 5 * 60_000);
-  const seconds = (performance.now() - started) / 1000;
-  await manager.stop();
-  return { seconds };
+  return timeToHead(database, new ProjectionManager({ database, registry, logger: silent, projections: [ordersProjection], batchSize }));
 }
 
 /** Times the recommendations projection from no checkpoint to the head, as a server that newly registers it would run it. */
 async function backfillRecommendations(database: Database): Promise<{ seconds: number }> {
   await database.db.execute(sql`TRUNCATE recommendation_orders, product_pairs, user_products`);
   await database.db.execute(sql`DELETE FROM checkpoints WHERE name = ${recommendationsProjection.name}`);
-  const head = await newest(database);
   // It is not waited for by default (readYourWrites: false): name it.
-  const manager = new ProjectionManager({
+  return timeToHead(database, new ProjectionManager({
     database, registry, logger: silent, projections: [recommendationsProjection], waitFor: [recommendationsProjection.name],
-  });
+  }));
+}
+
+/** Starts the manager and times it until its projections have passed the feed's head as it is now. */
+async function timeToHead(database: Database, manager: ProjectionManager): Promise<{ seconds: number }> {
+  const head = await newest(database);
   const started = performance.now();
   await manager.start();
   await manager.waitForPosition(head, 5 * 60_000);

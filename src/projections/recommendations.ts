@@ -61,30 +61,22 @@ async function saveOrders(tx: Tx, orders: CountedOrder[]): Promise<void> {
 // ever mean orders that still count. The delete is a second statement: one statement
 // cannot both update a row and see the update.
 
-async function addPairs(tx: Tx, pairs: PairDelta[]): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO product_pairs (product_id, other_product_id, count)
-    SELECT product_id, other_product_id, delta
-    FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS x(product_id text, other_product_id text, delta int)
-    ON CONFLICT (product_id, other_product_id) DO UPDATE SET count = product_pairs.count + excluded.count`);
-  const falling = pairs.filter((p) => p.delta < 0);
-  if (falling.length === 0) return;
-  await tx.execute(sql`
-    DELETE FROM product_pairs p
-    USING jsonb_to_recordset(${JSON.stringify(falling)}::jsonb) AS x(product_id text, other_product_id text)
-    WHERE p.product_id = x.product_id AND p.other_product_id = x.other_product_id AND p.count <= 0`);
-}
+const addPairs = (tx: Tx, pairs: PairDelta[]) => addCounts(tx, 'product_pairs', ['product_id', 'other_product_id'], pairs);
 
-async function addUserProducts(tx: Tx, products: UserProductDelta[]): Promise<void> {
+const addUserProducts = (tx: Tx, products: UserProductDelta[]) => addCounts(tx, 'user_products', ['user_id', 'product_id'], products);
+
+/** Adds each delta to the count keyed by its two text columns, deleting counts that reach zero. */
+async function addCounts<D extends { delta: number }>(tx: Tx, table: string, [a, b]: [keyof D & string, keyof D & string], deltas: D[]): Promise<void> {
+  const [t, ka, kb] = [sql.identifier(table), sql.identifier(a), sql.identifier(b)];
   await tx.execute(sql`
-    INSERT INTO user_products (user_id, product_id, count)
-    SELECT user_id, product_id, delta
-    FROM jsonb_to_recordset(${JSON.stringify(products)}::jsonb) AS x(user_id text, product_id text, delta int)
-    ON CONFLICT (user_id, product_id) DO UPDATE SET count = user_products.count + excluded.count`);
-  const falling = products.filter((p) => p.delta < 0);
+    INSERT INTO ${t} (${ka}, ${kb}, count)
+    SELECT ${ka}, ${kb}, delta
+    FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb) AS x(${ka} text, ${kb} text, delta int)
+    ON CONFLICT (${ka}, ${kb}) DO UPDATE SET count = ${t}.count + excluded.count`);
+  const falling = deltas.filter((d) => d.delta < 0);
   if (falling.length === 0) return;
   await tx.execute(sql`
-    DELETE FROM user_products u
-    USING jsonb_to_recordset(${JSON.stringify(falling)}::jsonb) AS x(user_id text, product_id text)
-    WHERE u.user_id = x.user_id AND u.product_id = x.product_id AND u.count <= 0`);
+    DELETE FROM ${t} c
+    USING jsonb_to_recordset(${JSON.stringify(falling)}::jsonb) AS x(${ka} text, ${kb} text)
+    WHERE c.${ka} = x.${ka} AND c.${kb} = x.${kb} AND c.count <= 0`);
 }
