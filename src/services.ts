@@ -8,6 +8,7 @@ import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { ProjectionManager } from './projections/manager.js';
+import { OrderReads } from './projections/order-reads.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';
 import { StatusHub } from './graphql/status-hub.js';
@@ -24,6 +25,8 @@ export interface Services {
   readonly store: EventStore;
   readonly commands: CommandHandler;
   readonly projections: ProjectionManager;
+  /** Single-order reads of the read tables, batched across requests. */
+  readonly reads: OrderReads;
   readonly subscriptions: StatusHub;
   readonly notifications: NotificationHub;
   readonly metrics: Metrics;
@@ -83,7 +86,7 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   purgeTimer.unref();
 
   return {
-    config, logger, database, store, commands, projections, subscriptions, notifications, metrics,
+    config, logger, database, store, commands, projections, reads: new OrderReads(database.db), subscriptions, notifications, metrics,
     health: () => checkHealth(database),
     async stop() {
       clearInterval(purgeTimer);

@@ -8,6 +8,7 @@ import {
   orderStatisticsByUser, ordersProjection, parseOrderStatusChange, statusChangesAfter, usersProjection,
   type OrderStatusChange,
 } from '../../src/projections/index.js';
+import { OrderReads } from '../../src/projections/order-reads.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { catchUp, driveOrder, driveUser, nextId, registry, until } from './support.js';
 
@@ -147,6 +148,22 @@ describe.each(ENGINES)('orders and users projections on %s', (engine) => {
     expect((await listOrders(database.db, { status: 'CANCELLED', first: 10 })).edges.map((e) => e.node.id)).toEqual(['c', 'b']);
     await expect(listOrders(database.db, { first: 10, after: 'nonsense' })).rejects.toBeInstanceOf(ValidationError);
     await expect(listOrders(database.db, { first: -1 })).rejects.toMatchObject({ field: 'first' });
+  });
+
+  it('answers single-order reads asked for together, each with its own order', async () => {
+    const reads = new OrderReads(database.db);
+    const [a, none, legacy, aItems, noneItems, legacyItems] = await Promise.all([
+      reads.order('a'), reads.order('none'), reads.order('legacy'),
+      reads.itemsOf('a'), reads.itemsOf('none'), reads.itemsOf('legacy'),
+    ]);
+    expect(a).toEqual(await getOrder(database.db, 'a'));
+    expect(legacy).toEqual(await getOrder(database.db, 'legacy'));
+    expect(none).toBeUndefined();
+    const items = await getOrderItems(database.db, ['a', 'legacy']);
+    expect(aItems).toEqual(items.get('a'));
+    expect(legacyItems).toEqual(items.get('legacy'));
+    expect(aItems.map((item) => item.lineNumber)).toEqual([1, 2]);
+    expect(noneItems).toEqual([]);
   });
 
   it('computes statistics per user and overall over a date range, averages rounded half up', async () => {

@@ -1,6 +1,5 @@
 import type { CommandMetadata } from '../../domain/index.js';
 import type { AppCommand } from '../../commands/index.js';
-import { getOrder } from '../../projections/queries.js';
 import { builder } from '../builder.js';
 import { requireRole, requireSelf } from '../../auth/policy.js';
 import { idempotencyKey, newId, requireOrderOwner } from '../commands.js';
@@ -51,7 +50,7 @@ const resultOf = (mutation: string) => commandResult(mutation, 'order', OrderRef
 const orderCommand = (
   ctx: GraphQLContext, orderId: string, key: string | undefined, expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-) => runThenRead(ctx, `order ${orderId}`, () => getOrder(ctx.services.database.db, orderId), key, expectedVersion, build);
+) => runThenRead(ctx, `order ${orderId}`, () => ctx.services.reads.order(orderId), key, expectedVersion, build);
 
 builder.mutationFields((t) => ({
   createOrder: t.field({

@@ -4,7 +4,7 @@ import { ForbiddenError } from '../../auth/viewer.js';
 import { orderAggregate } from '../../commands/index.js';
 import { ORDER_STATUSES, orderStreamId, type Order as OrderState, type OrderStatus } from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
-import { getOrder, getOrderItems, getStatusHistory, type OrderItemView, type OrderView } from '../../projections/queries.js';
+import { getStatusHistory, type OrderItemView, type OrderView } from '../../projections/queries.js';
 import type { OrderStatusChange } from '../../projections/status-changes.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
@@ -54,7 +54,7 @@ export const OrderStatusChangeRef = builder.objectRef<OrderStatusChange>('OrderS
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.occurredAt }),
     order: t.field({
       type: OrderRef, nullable: true,
-      resolve: async (c, _args, ctx) => readable(ctx, (await getOrder(ctx.services.database.db, c.orderId)) ?? null),
+      resolve: async (c, _args, ctx) => readable(ctx, (await ctx.services.reads.order(c.orderId)) ?? null),
     }),
   }),
 });
@@ -66,7 +66,7 @@ OrderRef.implement({
     status: t.field({ type: OrderStatusEnum, resolve: (o) => o.status }),
     items: t.field({
       type: [OrderItemRef],
-      resolve: async (o, _args, ctx) => o.items ?? (await getOrderItems(ctx.services.database.db, [o.id])).get(o.id) ?? [],
+      resolve: async (o, _args, ctx) => o.items ?? ctx.services.reads.itemsOf(o.id),
     }),
     totalAmount: t.field({ type: 'Money', resolve: (o) => o.totalCents }),
     paymentMethod: t.exposeString('paymentMethod', { nullable: true }),
@@ -96,7 +96,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
-      return readable(ctx, (await getOrder(ctx.services.database.db, String(args.id))) ?? null);
+      return readable(ctx, (await ctx.services.reads.order(String(args.id))) ?? null);
     },
   }),
   orderAt: t.field({

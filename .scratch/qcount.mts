@@ -1,0 +1,33 @@
+import pg from 'pg';
+import http from 'node:http';
+const counts = new Map<string, number>();
+let total = 0;
+const orig = pg.Client.prototype.query;
+(pg.Client.prototype as any).query = function (config: any, ...rest: any[]) {
+  const text = typeof config === 'string' ? config : config?.text ?? '?';
+  const key = String(text).replace(/\s+/g, ' ').slice(0, 110);
+  counts.set(key, (counts.get(key) ?? 0) + 1); total++;
+  return (orig as any).call(this, config, ...rest);
+};
+const { loadConfig } = await import('/work/main/src/config.js');
+const { startInProcess } = await import('/work/main/bench/api-server.js');
+const { createBenchDatabase, adminUrl } = await import('/work/main/bench/support.js');
+const { CREATE_ORDER, ITEMS } = await import('/work/main/bench/api-clients.js');
+const bench = await createBenchDatabase(adminUrl(), 'qcount', 10);
+await bench.database.close?.();
+const config = loadConfig({ ...process.env, DATABASE_URL: bench.url, LOG_LEVEL: 'silent' });
+const server = await startInProcess(config, true);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+const post = (body: string) => new Promise<string>((res, rej) => { const r = http.request(server.url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (resp) => { let d=''; resp.on('data', c => d+=c); resp.on('end', () => res(d)); }); r.on('error', rej); r.end(body); });
+let n = 0;
+async function worker(count: number) { for (let i = 0; i < count; i++) { const out = await post(JSON.stringify({ query: CREATE_ORDER, variables: { input: { userId: `u-${n++ % 50}`, items: ITEMS } } })); if (!out.includes('CreateOrderSuccess')) throw new Error(out); } }
+await Promise.all(Array.from({ length: 32 }, () => worker(10)));
+await new Promise(r => setTimeout(r, 1000));
+counts.clear(); total = 0;
+const N = Number(process.env.N ?? 2000); const C = Number(process.env.C ?? 32);
+const t0 = Date.now();
+await Promise.all(Array.from({ length: C }, () => worker(N / C)));
+await new Promise(r => setTimeout(r, 1000));
+console.log('orders', N, 'ms', Date.now() - t0, 'queries', total, 'per order', (total / N).toFixed(2));
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log((v / N).toFixed(3).padStart(7), k);
+await server.stop(); await bench.dispose(); process.exit(0);

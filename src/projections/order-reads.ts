@@ -1,0 +1,40 @@
+import DataLoader from 'dataloader';
+import type { Db } from '../db/connect.js';
+import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
+
+/** More keys than this go to the database in several queries. */
+const MAX_BATCH = 500;
+
+/**
+ * Reads of single orders and their lines, shared by every request of the instance: the
+ * reads asked for in one turn of the event loop go to the database as one query. Under
+ * load the mutations that a checkpoint releases together all read back their order at
+ * once; one query for all of them saves a round trip each. Nothing is cached: every read
+ * sees the table as it is when its batch runs, which is never earlier than the read was
+ * asked for, so a mutation still reads its own write.
+ */
+export class OrderReads {
+  private readonly orders: DataLoader<string, OrderView | undefined>;
+  private readonly items: DataLoader<string, OrderItemView[]>;
+
+  constructor(db: Db) {
+    const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run: () => void) => setImmediate(run) };
+    this.orders = new DataLoader(async (ids) => {
+      const found = await getOrders(db, ids);
+      return ids.map((id) => found.get(id));
+    }, options);
+    this.items = new DataLoader(async (ids) => {
+      const found = await getOrderItems(db, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }, options);
+  }
+
+  order(id: string): Promise<OrderView | undefined> {
+    return this.orders.load(id);
+  }
+
+  /** The order's lines in line order; none for an order that does not exist. */
+  itemsOf(orderId: string): Promise<OrderItemView[]> {
+    return this.items.load(orderId);
+  }
+}
