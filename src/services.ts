@@ -62,7 +62,7 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   const fulfilment = options.fulfilment === false ? undefined : options.fulfilment ?? {};
   const projections = new ProjectionManager({
     database, registry, logger, projections: fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS,
-    lockRetryMs: config.leaderRetryMs,
+    lockRetryMs: config.leaderRetryMs, store,
   });
   const saga = fulfilment && new FulfilmentWorker({
     database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger, lockRetryMs: config.leaderRetryMs,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type SQL } from 'drizzle-orm';
 import { Coalesced } from '../coalesce.js';
+import { ALONE, AppendBatcher, type AppendRow } from './append-batch.js';
 import { rows, type Database, type Executor } from '../db/connect.js';
 import { ConcurrencyError, DuplicateEventError } from './errors.js';
 import { encodePosition, START, type Position } from './position.js';
@@ -33,6 +34,8 @@ export interface ReadStreamOptions { fromVersion?: number; toVersion?: number; t
 
 export class EventStore {
   private readonly notifier: CommitNotifier;
+  private readonly batcher: AppendBatcher;
+  private readonly committed = new Set<() => void>();
 
   constructor(
     readonly database: Database,
@@ -40,12 +43,17 @@ export class EventStore {
     private readonly options: { onAppend?: (seconds: number) => void } = {},
   ) {
     this.notifier = new CommitNotifier(database);
+    this.batcher = new AppendBatcher(
+      (statement) => database.preparedRows(statement),
+      async (a) => (await database.preparedRows<AppendRow>(appendStatement(a.streamId, a.streamType, a.expected, [a.event], false)))[0],
+    );
   }
 
   /**
    * Appends all events or none. The stream row is claimed and the events inserted in
    * one statement, so an append costs one round trip and holds its lock only as long
-   * as that statement's transaction.
+   * as that statement's transaction. Single events for an expected version, outside a
+   * caller's transaction, share that statement with others asked for at the same time.
    */
   async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
@@ -56,13 +64,22 @@ export class EventStore {
       id: e.id, type: e.type, schemaVersion: this.registry.currentVersion(e.type), data: e.data, metadata: e.metadata ?? {},
     }));
     const streamType = options.streamType ?? streamId.split('-')[0] ?? streamId;
-    let result: { version: number | null; pos: string | null; tx: string | null } | undefined;
+    let result: AppendRow | undefined;
     const started = performance.now();
+    const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
     try {
-      // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
-      // append notifies after committing (see CommitNotifier) and runs prepared.
-      const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, inTransaction);
-      [result] = inTransaction ? await rows(exec, statement) : await this.database.preparedRows(statement);
+      const [only] = payload;
+      const batched = !inTransaction && only && payload.length === 1 && typeof expected === 'number' && Number.isInteger(expected) && expected >= 0
+        ? await this.batcher.append({ streamId, streamType, expected, event: only })
+        : ALONE;
+      if (batched !== ALONE) {
+        result = batched;
+      } else {
+        // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
+        // append notifies after committing (see CommitNotifier) and runs prepared.
+        const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, inTransaction);
+        [result] = inTransaction ? await rows(exec, statement) : await this.database.preparedRows(statement);
+      }
     } catch (error) {
       if (!isUniqueViolation(error) || inTransaction) throw error;
       // Only event ids are unique outside the locked stream row: a re-sent append.
@@ -71,13 +88,26 @@ export class EventStore {
       throw error;
     }
     if (result?.version != null && result.pos != null && result.tx != null) {
-      if (!inTransaction) this.notifier.notify();
+      if (!inTransaction) {
+        this.notifier.notify();
+        for (const listener of this.committed) listener();
+      }
       this.options.onAppend?.((performance.now() - started) / 1000);
       return { streamVersion: result.version, position: encodePosition(result.tx, result.pos) };
     }
     const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
     if (prior) return prior;
     throw new ConcurrencyError(streamId, options.expectedVersion, await this.streamVersion(streamId, exec));
+  }
+
+  /**
+   * Calls `listener` whenever an append of this store has committed on its own (not in a
+   * caller's transaction): readers in this process hear of it at once, without waiting
+   * for the NOTIFY that tells every process. Returns the function that stops it.
+   */
+  onCommitted(listener: () => void): () => void {
+    this.committed.add(listener);
+    return () => this.committed.delete(listener);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -52,29 +52,71 @@ export function sharedSubscriptions<C>(
   return { onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribe as never) };
 }
 
-/** The source's events as execution results; ending it ends the source. */
+/**
+ * Events a subscriber executes ahead of what it has taken, at most. A selection that reads
+ * (`order { … }`) then overlaps the reads of a burst, which go to the database together,
+ * instead of taking them one by one while the burst waits in the subscriber's buffer.
+ */
+const READ_AHEAD = 16;
+
+const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+
+/**
+ * The source's events as execution results, in order; ending it ends the source. The
+ * source is asked for one event at a time, and this by one consumer at a time (graphql-ws
+ * iterates it with for await); each event is executed as soon as it arrives.
+ */
 class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
+  private readonly results: Promise<IteratorResult<ExecutionResult>>[] = [];
+  private pulling = false;
+  private ended = false;
+
   constructor(
     private readonly source: AsyncIterator<unknown>,
     private readonly map: (event: unknown) => MaybePromise<ExecutionResult>,
   ) {}
 
   next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.results.length === 0) {
+      if (this.ended) return Promise.resolve(DONE);
+      this.pull();
+    }
+    const result = this.results.shift()!;
+    if (!this.pulling && !this.ended) this.pull();
+    return result;
+  }
+
+  private pull(): void {
+    this.pulling = true;
     // One promise per event, not an async function's several: ten thousand run per change.
-    return this.source.next().then((step) => {
-      if (step.done) return { value: undefined, done: true };
-      const result = this.map(step.value);
-      return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+    const result = this.source.next().then((step) => {
+      this.pulling = false;
+      if (step.done) {
+        this.ended = true;
+        return DONE;
+      }
+      const value = this.map(step.value);
+      if (!this.ended && this.results.length < READ_AHEAD) this.pull();
+      return value instanceof Promise ? value.then((v) => ({ value: v, done: false })) : { value, done: false };
+    }, (error: unknown) => {
+      this.pulling = false;
+      this.ended = true;
+      throw error;
     });
+    // Taken by next() in order; one dropped by return() must not count as unhandled.
+    result.catch(() => {});
+    this.results.push(result);
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.ended = true;
+    this.results.length = 0;
     await this.source.return?.();
-    return { value: undefined, done: true };
+    return DONE;
   }
 
   async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
-    await this.source.return?.();
+    await this.return();
     throw error;
   }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/connect.js';
 import type { Position } from '../eventstore/position.js';
 import type { EventTypeRegistry } from '../eventstore/registry.js';
-import { EVENTS_CHANNEL } from '../eventstore/store.js';
+import { EVENTS_CHANNEL, type EventStore } from '../eventstore/store.js';
 import type { Logger } from '../logger.js';
 import { newEventsAnnounced } from './batch.js';
 import { LeaderLocks } from './leader.js';
@@ -26,6 +26,8 @@ export interface ProjectionManagerOptions {
   retryMaxMs?: number;
   /** Checkpoints that waitForPosition waits for; by default every managed projection not marked `readYourWrites: false`. */
   waitFor?: readonly string[];
+  /** The store this process appends through: its commits wake the runners here at once. */
+  store?: EventStore;
 }
 
 /**
@@ -37,6 +39,7 @@ export class ProjectionManager {
   private readonly waiter: CheckpointWaiter;
   private readonly locks: LeaderLocks | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  private unwatchStore: (() => void) | undefined;
   private electTimer: NodeJS.Timeout | undefined;
   private electing: Promise<void> | undefined;
   private started = false;
@@ -53,6 +56,9 @@ export class ProjectionManager {
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
       retryInitialMs: options.retryInitialMs ?? 200,
       retryMaxMs: options.retryMaxMs ?? 30_000,
+      // Waiters in this process learn of a checkpoint as soon as it commits; other
+      // processes hear of it by its notification.
+      onCheckpoint: (position) => this.waiter.heard(projection.name, position),
     }));
     this.waiter = new CheckpointWaiter(
       database, options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name),
@@ -65,10 +71,12 @@ export class ProjectionManager {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.unlisten = await this.options.database.listen(EVENTS_CHANNEL, () => {
+    const wake = () => {
       newEventsAnnounced(this.options.database);
       for (const runner of this.runners) runner.wake();
-    });
+    };
+    this.unlisten = await this.options.database.listen(EVENTS_CHANNEL, wake);
+    this.unwatchStore = this.options.store?.onCommitted(wake);
     await this.waiter.start();
     await this.elect();
     if (this.locks) {
@@ -88,6 +96,8 @@ export class ProjectionManager {
     await this.waiter.stop();
     await this.unlisten?.();
     this.unlisten = undefined;
+    this.unwatchStore?.();
+    this.unwatchStore = undefined;
   }
 
   /** Read-your-writes: resolves once the read side has applied everything up to `position`. */

@@ -17,6 +17,8 @@ export interface RunnerOptions {
   pollIntervalMs: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Told of every checkpoint this runner commits. */
+  onCheckpoint?: (position: Position) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export class ProjectionRunner {
           prefetch: overlap && size === batchSize, from: size === batchSize ? from : undefined,
         });
         prefetched = result.next;
+        if (result.read > 0) this.options.onCheckpoint?.(result.position);
         from = result.position;
         if (failed && this.lastError) logger.info({ projection: projection.name }, 'projection recovered');
         failed = false;

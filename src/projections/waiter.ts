@@ -37,10 +37,15 @@ export class CheckpointWaiter {
   async start(): Promise<void> {
     this.unlisten ??= await this.database.listen(CHECKPOINT_CHANNEL, (payload) => {
       const moved = parseCheckpointMoved(payload);
-      if (!moved || !this.names.includes(moved.name)) return;
-      this.learn(moved.name, moved.position);
-      this.release();
+      if (moved) this.heard(moved.name, moved.position);
     });
+  }
+
+  /** A checkpoint has committed at `position`. */
+  heard(name: string, position: Position): void {
+    if (!this.names.includes(name)) return;
+    this.learn(name, position);
+    this.release();
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
 import {
   ConcurrencyError, DuplicateEventError, EVENTS_CHANNEL, EventStore, EventTypeRegistry, InvalidPositionError,
-  UnknownEventTypeError, UnknownEventVersionError, readAll, type NewEvent, type StoredEvent,
+  UnknownEventTypeError, UnknownEventVersionError, decodePosition, readAll, type NewEvent, type StoredEvent,
 } from '../../src/eventstore/index.js';
 import { waitUntil } from '../support/clients.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -89,6 +89,46 @@ describe.each(ENGINES)('event store on %s', (engine) => {
     await expect(store.appendToStream('thing-elsewhere', batch, { expectedVersion: 'any' }))
       .rejects.toMatchObject({ name: 'DuplicateEventError', eventId: batch[0]!.id });
     expect(await eventCount('thing-idem')).toBe(2);
+  });
+
+  it('commits single events asked for together in one transaction, each with its own expectation', async () => {
+    await store.appendToStream('thing-g1', [happened(0)], { expectedVersion: 'no_stream' });
+    await store.appendToStream('thing-g2', [happened(0)], { expectedVersion: 'no_stream' });
+    const resent = happened(7);
+    const original = await store.appendToStream('thing-g3', [resent], { expectedVersion: 'no_stream' });
+    const heard: number[] = [];
+    const stop = store.onCommitted(() => heard.push(heard.length));
+
+    const settled = await Promise.allSettled([
+      store.appendToStream('thing-g4', [happened(1)], { expectedVersion: 'no_stream' }),
+      store.appendToStream('thing-g1', [happened(1)], { expectedVersion: 1 }),
+      store.appendToStream('thing-g2', [happened(1)], { expectedVersion: 5 }),
+      store.appendToStream('thing-g5', [happened(1)], { expectedVersion: 0 }),
+      store.appendToStream('thing-g1', [happened(2)], { expectedVersion: 2 }),
+    ]);
+    stop();
+    const [created, advanced, stale, createdToo, next] = settled;
+    expect(stale).toMatchObject({ status: 'rejected', reason: { name: 'ConcurrencyError', streamId: 'thing-g2', expected: 5, actual: 1 } });
+    const won = [created, advanced, createdToo, next].map((s) => (s.status === 'fulfilled' ? s.value : s.reason as never));
+    expect(won.map((r) => r.streamVersion)).toEqual([1, 2, 1, 3]);
+    // The first three shared one statement, so one transaction; the second append to
+    // thing-g1 waited for the next one.
+    const txOf = (position: string) => decodePosition(position).tx;
+    expect(new Set(won.slice(0, 3).map((r) => txOf(r.position))).size).toBe(1);
+    expect(txOf(won[3]!.position)).not.toBe(txOf(won[0]!.position));
+    expect(heard).toHaveLength(4);
+    expect(await eventCount('thing-g2')).toBe(1);
+    expect((await store.readStream('thing-g1')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+
+    // A re-sent event fails the shared statement; each append then runs alone, the
+    // re-sent one returning its first result and the other committing.
+    const [again, fresh] = await Promise.all([
+      store.appendToStream('thing-g3', [resent], { expectedVersion: 'no_stream' }),
+      store.appendToStream('thing-g6', [happened(1)], { expectedVersion: 'no_stream' }),
+    ]);
+    expect(again).toEqual(original);
+    expect(fresh.streamVersion).toBe(1);
+    expect(await eventCount('thing-g3')).toBe(1);
   });
 
   it('appends one event inside a caller\'s transaction and notifies on its commit', async () => {
