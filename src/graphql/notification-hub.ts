@@ -1,8 +1,11 @@
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { NOTIFICATIONS_CHANNEL } from '../sagas/fulfilment-store.js';
-import { lastNotificationPosition, notificationsAfter, type Notification } from '../sagas/notifications.js';
-import { Channel, SubscriberOverflowError } from './channel.js';
+import {
+  compareNotificationPositions, lastNotificationPosition, notificationsAfter, type Notification,
+} from '../sagas/notifications.js';
+import { Channel } from './channel.js';
+import { overflowError, replayThenLive } from './replay.js';
 import { TableFollower } from './table-follower.js';
 
 /**
@@ -16,7 +19,7 @@ export class NotificationHub {
   private readonly follower: TableFollower<Notification>;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     logger: Logger,
     private readonly options = { capacity: 1_000, pollIntervalMs: 1_000 },
   ) {
@@ -39,18 +42,29 @@ export class NotificationHub {
     await this.follower.stop();
   }
 
-  subscribe(userId: string): AsyncIterableIterator<Notification> {
+  /**
+   * The user's notifications as they are written; with `after` (a notification's
+   * position), first every one of theirs after it, with none missing or repeated.
+   */
+  subscribe(userId: string, after?: string): AsyncIterableIterator<Notification> {
     const channel: Channel<Notification> = new Channel(this.options.capacity, () => {
       const set = this.byUser.get(userId);
       set?.delete(channel);
       if (set?.size === 0) this.byUser.delete(userId);
     });
     this.byUser.set(userId, (this.byUser.get(userId) ?? new Set()).add(channel));
-    return channel;
+    if (after === undefined) return channel;
+    return replayThenLive(channel, after, {
+      readPage: (from, limit) => notificationsAfter(this.database.db, from, limit, userId),
+      positionOf: (notification) => notification.position,
+      compare: compareNotificationPositions,
+      capacity: this.options.capacity,
+    });
   }
 
   private publish(notification: Notification): void {
-    const overflow = () => new SubscriberOverflowError(undefined, this.options.capacity);
+    // With nothing delivered yet, resuming after position 0 misses nothing.
+    const overflow = (last: Notification | undefined) => overflowError(last?.position ?? '0', this.options.capacity);
     for (const channel of this.byUser.get(notification.userId) ?? []) channel.push(notification, overflow);
   }
 }

@@ -1,15 +1,14 @@
-import { GraphQLError } from 'graphql';
 import type { Database } from '../db/connect.js';
 import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { statusChangesAfter } from '../projections/queries.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
-import { Channel, SUBSCRIBER_OVERFLOW, SubscriberOverflowError } from './channel.js';
+import { Channel } from './channel.js';
+import { overflowError, replayThenLive } from './replay.js';
 import { TableFollower } from './table-follower.js';
 
 export interface StatusFilter { orderId?: string; userId?: string }
 
-const PAGE = 500;
 const FAN_OUT_SLICE = 250;
 
 /**
@@ -68,41 +67,11 @@ export class StatusHub {
   subscribe(filter: StatusFilter, after?: Position): AsyncIterableIterator<OrderStatusChange> {
     const live = this.attach(filter);
     if (after === undefined) return live;
-    const database = this.database;
-    const capacity = this.options.capacity;
-    async function* changes(): AsyncGenerator<OrderStatusChange> {
-      let last = after!;
-      try {
-        for (let page = await readPage(last); ; page = await readPage(last)) {
-          for (const change of page) { yield change; last = change.position; }
-          if (page.length < PAGE) break;
-        }
-        // Live changes come in feed order: once one is past the replay, all later ones are.
-        let past = false;
-        for await (const change of live) {
-          if (!past && comparePositions(change.position, last) <= 0) continue;
-          past = true;
-          yield change;
-          last = change.position;
-        }
-      } catch (error) {
-        // Overflowing while replaying, the live channel's last change is not where this one is.
-        if ((error as GraphQLError).extensions?.code === SUBSCRIBER_OVERFLOW) throw overflow(last, capacity);
-        throw error;
-      } finally {
-        live.end();
-      }
-    }
-    const readPage = (from: Position) => statusChangesAfter(database.db, from, { ...filter, limit: PAGE });
-    const iterator = changes();
-    const finish = iterator.return.bind(iterator);
-    // A generator parked on `await live.next()` cannot run its finally until the next
-    // change arrives; ending the channel first lets an unsubscribe clean up at once.
-    return Object.assign(iterator, {
-      return(value?: unknown) {
-        live.end();
-        return finish(value);
-      },
+    return replayThenLive(live, after, {
+      readPage: (from, limit) => statusChangesAfter(this.database.db, from, { ...filter, limit }),
+      positionOf: (change) => change.position,
+      compare: comparePositions,
+      capacity: this.options.capacity,
     });
   }
 
@@ -132,7 +101,7 @@ export class StatusHub {
    */
   private async publish(change: OrderStatusChange): Promise<void> {
     // With nothing delivered yet (no capacity at all), resuming from the start misses nothing.
-    const overflowed = (last: OrderStatusChange | undefined) => overflow(last?.position ?? START, this.options.capacity);
+    const overflowed = (last: OrderStatusChange | undefined) => overflowError(last?.position ?? START, this.options.capacity);
     const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
     for (let i = 0; i < targets.length; i++) {
       targets[i]!.push(change, overflowed);
@@ -149,9 +118,4 @@ export class StatusHub {
       if (page.length < 10_000) return position;
     }
   }
-}
-
-function overflow(last: Position, capacity: number): GraphQLError {
-  const error = new SubscriberOverflowError(last, capacity);
-  return new GraphQLError(error.message, { extensions: { code: error.code, resumeAfter: last } });
 }

@@ -21,11 +21,21 @@ export async function notificationsFor(exec: Executor, userId: string, limit = 1
   return found.reverse().map(normalise);
 }
 
-/** Every notification after `position`, oldest first. */
-export async function notificationsAfter(exec: Executor, position: string, limit: number): Promise<Notification[]> {
+/** Every notification after `position` (of one user, when given), oldest first. */
+export async function notificationsAfter(
+  exec: Executor, position: string, limit: number, userId?: string,
+): Promise<Notification[]> {
   const found = await rows<Notification>(exec, sql`
-    SELECT ${COLUMNS} FROM notifications WHERE position > ${position}::bigint ORDER BY position LIMIT ${limit}`);
+    SELECT ${COLUMNS} FROM notifications
+    WHERE position > ${position}::bigint ${userId === undefined ? sql`` : sql`AND user_id = ${userId}`}
+    ORDER BY position LIMIT ${limit}`);
   return found.map(normalise);
+}
+
+/** Orders two notification positions (decimal integers) as compare functions do. */
+export function compareNotificationPositions(a: string, b: string): number {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export async function lastNotificationPosition(exec: Executor): Promise<string> {

@@ -72,6 +72,36 @@ describe.each(ENGINES)('fulfilment over GraphQL on %s', (engine) => {
     await client.dispose();
   });
 
+  it('resumes notifications after a position: the user\'s later ones replayed, then live, none twice', async () => {
+    const mine = 'query { notifications(userId: "u-resume") { orderId position } }';
+    for (const id of ['o-r1', 'o-r2', 'o-r3']) {
+      await order(id, 'u-resume', [{ productId: 'prod-1', quantity: 1, price: '5.00' }], '5.00');
+      await settled(id);
+    }
+    await order('o-other', 'u-other', [{ productId: 'prod-1', quantity: 1, price: '5.00' }], '5.00');
+    await settled('o-other');
+    const written = (await server.gql(mine)).data.notifications;
+    expect(written.map((n: any) => n.orderId)).toEqual(['o-r1', 'o-r2', 'o-r3']);
+
+    const client = wsClient(server.wsUrl);
+    const resumed = collect(client, 'subscription($after: String) { notificationAdded(userId: "u-resume", after: $after) { orderId position } }',
+      { after: written[0].position });
+    await resumed.waitFor(2);
+    await order('o-r4', 'u-resume', [{ productId: 'prod-1', quantity: 1, price: '5.00' }], '5.00');
+    await settled('o-r4');
+    const all = (await resumed.waitFor(3)).map((n: any) => n.notificationAdded);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(all.map((n: any) => n.orderId)).toEqual(['o-r2', 'o-r3', 'o-r4']);
+    expect(resumed.items).toHaveLength(3);
+    expect(all[0]).toEqual(written[1]);
+
+    const bad = collect(client, 'subscription { notificationAdded(userId: "u-resume", after: "12:3") { orderId } }');
+    await bad.done;
+    expect(bad.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }]);
+    resumed.stop();
+    await client.dispose();
+  });
+
   it('refunds and cancels an order it cannot fill, keeping nothing reserved', async () => {
     await server.gql(DEFINE, { input: { productId: 'pen', name: 'Pen' } });
     await server.gql(ADD, { input: { productId: 'pen', quantity: 10 } });

@@ -1,6 +1,7 @@
 import { notificationsFor, type Notification } from '../../sagas/notifications.js';
 import { readScope } from '../../auth/policy.js';
 import { builder } from '../builder.js';
+import { badInput } from '../consistency.js';
 
 const NotificationRef = builder.objectRef<Notification>('Notification').implement({
   description: 'A message to a customer about one of their orders.',
@@ -11,6 +12,9 @@ const NotificationRef = builder.objectRef<Notification>('Notification').implemen
     kind: t.exposeString('kind', { description: 'shipped or compensated.' }),
     message: t.exposeString('message'),
     createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
+    position: t.exposeString('position', {
+      description: "Its place among the notifications: pass it to notificationAdded's `after` to resume after it.",
+    }),
   }),
 });
 
@@ -25,8 +29,19 @@ builder.queryFields((t) => ({
 
 builder.subscriptionField('notificationAdded', (t) => t.field({
   type: NotificationRef,
-  description: "A customer's notifications as they are written, from the moment of subscribing.",
-  args: { userId: t.arg.id({ required: true }) },
-  subscribe: (_root, args, ctx) => ctx.services.notifications.subscribe(readScope(ctx.viewer, String(args.userId), 'the notifications')!),
+  description: "A customer's notifications as they are written. With `after` (a notification's position), first "
+    + 'replays every later one, then continues live, with none missing and none repeated. A subscriber too slow to keep '
+    + 'up is ended with an error whose extensions.resumeAfter is the position to subscribe after.',
+  args: {
+    userId: t.arg.id({ required: true }),
+    after: t.arg.string({ description: 'A notification position: start after it.' }),
+  },
+  subscribe: (_root, args, ctx) => {
+    const userId = readScope(ctx.viewer, String(args.userId), 'the notifications')!;
+    if (args.after != null && !/^\d{1,18}$/.test(args.after)) {
+      throw badInput(`after must be a notification's position (a whole number), not ${JSON.stringify(args.after)}`, 'after');
+    }
+    return ctx.services.notifications.subscribe(userId, args.after ?? undefined);
+  },
   resolve: (notification) => notification,
 }));
