@@ -16,7 +16,7 @@ export type Executor = Db | Tx;
 
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir?: string }  // no dataDir: in memory
-  | { kind: 'postgres'; url: string; poolMax?: number };
+  | { kind: 'postgres'; url: string; poolMax?: number; connectTimeoutMs?: number };
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
@@ -62,7 +62,21 @@ export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url, target.poolMax ?? 20);
+  return target.kind === 'pglite'
+    ? openPglite(target.dataDir)
+    : openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * How every connection to PostgreSQL is made. A server that accepts the socket but never
+ * answers fails the connect after `connectTimeoutMs` (waiting for a free pool connection
+ * counts too) rather than hanging the request; TCP keepalive, from 10 s of silence on,
+ * lets the kernel find a peer that vanished without closing the connection.
+ */
+export function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConfig {
+  return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -104,14 +118,15 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+async function openPostgres(url: string, poolMax: number, connectTimeoutMs: number): Promise<Database> {
+  const options = connectionOptions(url, connectTimeoutMs);
+  const pool = new pg.Pool({ ...options, max: poolMax });
   // A client that loses its server (restart, idle-in-transaction timeout) must not crash
   // the process: an idle one the pool replaces, a checked-out one fails its query.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-  const listener = new PgListener(url);
+  const listener = new PgListener(options);
   return {
     kind: 'postgres',
     db,
@@ -125,7 +140,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       }
     },
     async openSession() {
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client(options);
       let end!: () => void;
       const ended = new Promise<void>((resolve) => { end = resolve; });
       client.on('error', () => end());

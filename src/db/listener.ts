@@ -15,7 +15,7 @@ export class PgListener {
   private closed = false;
   private retryMs = 100;
 
-  constructor(private readonly url: string) {}
+  constructor(private readonly options: pg.ClientConfig) {}
 
   async listen(channel: string, handler: Handler): Promise<() => Promise<void>> {
     let set = this.handlers.get(channel);
@@ -52,7 +52,7 @@ export class PgListener {
   }
 
   private async open(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client(this.options);
     client.on('notification', (msg) => {
       for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
     });

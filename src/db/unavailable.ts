@@ -5,8 +5,9 @@
  */
 const UNAVAILABLE_STATES = /^(08...|57P0[123])$/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
-/** node-postgres reports a dropped socket with these messages and no code. */
-const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed|Connection ended)/;
+/** node-postgres reports a dropped socket, or a connect that timed out, with these messages and no code. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|Connection ended|timeout exceeded when trying to connect)/;
 
 /** True when `error`, or anything in its `cause` chain, says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
