@@ -23,15 +23,16 @@ interface Pending extends SingleAppend {
 }
 
 /**
- * Group commit for single-event appends: those asked for in one turn of the event loop
- * go to the database as one statement, one transaction and one WAL flush. Each keeps its
- * own expectation: an append whose stream moved on gets no row and fails alone, the rest
- * commit. Under load each append then costs a share of a round trip instead of a whole
- * one. A stream appears once per statement; a second append to it waits for the next.
+ * Group commit for single-event appends. With no statement under way an append goes at
+ * once, alone; those asked for while one is under way wait for it and then go together,
+ * as one statement, one transaction and one WAL flush. Each keeps its own expectation:
+ * an append whose stream moved on gets no row and fails alone, the rest commit. Idle, an
+ * append costs what it did; under load each costs a share of a round trip instead of a
+ * whole one. A stream appears once per statement; a second append to it waits for the next.
  */
 export class AppendBatcher {
   private queue: Pending[] = [];
-  private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly runBatch: (statement: SQL) => Promise<(AppendRow & { stream_id: string })[]>,
@@ -41,24 +42,17 @@ export class AppendBatcher {
   append(append: SingleAppend): Promise<AppendRow | typeof ALONE> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...append, resolve, reject });
-      this.schedule();
+      if (this.inFlight === 0) this.flush();
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
-  }
-
+  /** Sends what is queued, as one statement; appends arriving meanwhile queue for the next. */
   private flush(): void {
     const batch: Pending[] = [];
     const later: Pending[] = [];
     const streams = new Set<string>();
     for (const pending of this.queue) {
+      // A second append to a stream of this batch goes after it, in the order asked for.
       if (batch.length < MAX_BATCH && !streams.has(pending.streamId)) {
         streams.add(pending.streamId);
         batch.push(pending);
@@ -66,15 +60,14 @@ export class AppendBatcher {
         later.push(pending);
       }
     }
-    this.queue = [];
+    this.queue = later;
+    if (batch.length === 0) return;
+    this.inFlight++;
     const done = batch.length === 1 ? this.alone(batch[0]!) : this.together(batch);
-    // A second append to a stream of this batch goes after it, in the order asked for.
-    if (later.length > 0) {
-      void done.finally(() => {
-        this.queue.unshift(...later);
-        this.schedule();
-      });
-    }
+    void done.finally(() => {
+      this.inFlight--;
+      if (this.queue.length > 0) this.flush();
+    });
   }
 
   private alone(pending: Pending): Promise<void> {
