@@ -23,16 +23,15 @@ interface Pending extends SingleAppend {
 }
 
 /**
- * Group commit for single-event appends. With no statement under way an append goes at
- * once, alone; those asked for while one is under way wait for it and then go together,
- * as one statement, one transaction and one WAL flush. Each keeps its own expectation:
- * an append whose stream moved on gets no row and fails alone, the rest commit. Idle, an
- * append costs what it did; under load each costs a share of a round trip instead of a
- * whole one. A stream appears once per statement; a second append to it waits for the next.
+ * Group commit for single-event appends: those asked for in one turn of the event loop
+ * go to the database as one statement, one transaction and one WAL flush. Each keeps its
+ * own expectation: an append whose stream moved on gets no row and fails alone, the rest
+ * commit. Under load each append then costs a share of a round trip instead of a whole
+ * one. A stream appears once per statement; a second append to it waits for the next.
  */
 export class AppendBatcher {
   private queue: Pending[] = [];
-  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly runBatch: (statement: SQL) => Promise<(AppendRow & { stream_id: string })[]>,
@@ -42,17 +41,24 @@ export class AppendBatcher {
   append(append: SingleAppend): Promise<AppendRow | typeof ALONE> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...append, resolve, reject });
-      if (this.inFlight === 0) this.flush();
+      this.schedule();
     });
   }
 
-  /** Sends what is queued, as one statement; appends arriving meanwhile queue for the next. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
   private flush(): void {
     const batch: Pending[] = [];
     const later: Pending[] = [];
     const streams = new Set<string>();
     for (const pending of this.queue) {
-      // A second append to a stream of this batch goes after it, in the order asked for.
       if (batch.length < MAX_BATCH && !streams.has(pending.streamId)) {
         streams.add(pending.streamId);
         batch.push(pending);
@@ -60,14 +66,15 @@ export class AppendBatcher {
         later.push(pending);
       }
     }
-    this.queue = later;
-    if (batch.length === 0) return;
-    this.inFlight++;
+    this.queue = [];
     const done = batch.length === 1 ? this.alone(batch[0]!) : this.together(batch);
-    void done.finally(() => {
-      this.inFlight--;
-      if (this.queue.length > 0) this.flush();
-    });
+    // A second append to a stream of this batch goes after it, in the order asked for.
+    if (later.length > 0) {
+      void done.finally(() => {
+        this.queue.unshift(...later);
+        this.schedule();
+      });
+    }
   }
 
   private alone(pending: Pending): Promise<void> {
