@@ -1,40 +1,40 @@
 /** Base of every error a decider throws; `code` lets callers map errors without instanceof. */
 export abstract class DomainError extends Error {
-  abstract readonly code: string
+  abstract readonly code: string;
 }
 
 export class ValidationError extends DomainError {
-  readonly code = 'VALIDATION'
-  override readonly name = 'ValidationError'
+  readonly code = 'VALIDATION';
+  override readonly name = 'ValidationError';
 
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message)
+    super(message);
   }
 }
 
 export class InvalidStateError extends DomainError {
-  readonly code = 'INVALID_STATE'
-  override readonly name = 'InvalidStateError'
+  readonly code = 'INVALID_STATE';
+  override readonly name = 'InvalidStateError';
 
   constructor(
     readonly status: string,
     message: string,
   ) {
-    super(message)
+    super(message);
   }
 }
 
 export class NotFoundError extends DomainError {
-  readonly code = 'NOT_FOUND'
-  override readonly name = 'NotFoundError'
+  readonly code = 'NOT_FOUND';
+  override readonly name = 'NotFoundError';
 
   constructor(
     readonly entity: string,
     readonly id: string,
   ) {
-    super(`${entity} ${id} not found`)
+    super(`${entity} ${id} not found`);
   }
 }

@@ -1,24 +1,24 @@
-import type { Command, DomainEvent } from './decider.js'
+import type { Command, DomainEvent } from './decider.js';
 
-export const PRODUCT_STREAM_TYPE = 'product'
-export const PRODUCT_STATE_SCHEMA_VERSION = 1
+export const PRODUCT_STREAM_TYPE = 'product';
+export const PRODUCT_STATE_SCHEMA_VERSION = 1;
 
 export function productStreamId(productId: string): string {
-  return `product-${productId}`
+  return `product-${productId}`;
 }
 
 // ── Events ───────────────────────────────────────────────────────────────
 
-export type ProductDefined = DomainEvent<'ProductDefined', { productId: string; name: string }>
-export type StockAdded = DomainEvent<'StockAdded', { quantity: number }>
-export type StockReserved = DomainEvent<'StockReserved', { orderId: string; quantity: number }>
+export type ProductDefined = DomainEvent<'ProductDefined', { productId: string; name: string }>;
+export type StockAdded = DomainEvent<'StockAdded', { quantity: number }>;
+export type StockReserved = DomainEvent<'StockReserved', { orderId: string; quantity: number }>;
 export type StockReservationRejected = DomainEvent<
   'StockReservationRejected',
   { orderId: string; requested: number; available: number }
->
-export type StockReleased = DomainEvent<'StockReleased', { orderId: string; quantity: number }>
+>;
+export type StockReleased = DomainEvent<'StockReleased', { orderId: string; quantity: number }>;
 
-export type InventoryEvent = ProductDefined | StockAdded | StockReserved | StockReservationRejected | StockReleased
+export type InventoryEvent = ProductDefined | StockAdded | StockReserved | StockReservationRejected | StockReleased;
 
 export const INVENTORY_EVENT_SCHEMA_VERSIONS = {
   ProductDefined: 1,
@@ -26,37 +26,37 @@ export const INVENTORY_EVENT_SCHEMA_VERSIONS = {
   StockReserved: 1,
   StockReservationRejected: 1,
   StockReleased: 1,
-} as const satisfies Record<InventoryEvent['type'], number>
+} as const satisfies Record<InventoryEvent['type'], number>;
 
 // ── Commands ─────────────────────────────────────────────────────────────
 
-export type DefineProduct = Command<'DefineProduct', { productId: string; name: string }>
-export type AddStock = Command<'AddStock', { productId: string; quantity: number }>
-export type ReserveStock = Command<'ReserveStock', { productId: string; orderId: string; quantity: number }>
-export type ReleaseStock = Command<'ReleaseStock', { productId: string; orderId: string }>
+export type DefineProduct = Command<'DefineProduct', { productId: string; name: string }>;
+export type AddStock = Command<'AddStock', { productId: string; quantity: number }>;
+export type ReserveStock = Command<'ReserveStock', { productId: string; orderId: string; quantity: number }>;
+export type ReleaseStock = Command<'ReleaseStock', { productId: string; orderId: string }>;
 
-export type InventoryCommand = DefineProduct | AddStock | ReserveStock | ReleaseStock
+export type InventoryCommand = DefineProduct | AddStock | ReserveStock | ReleaseStock;
 
-export const INVENTORY_COMMAND_TYPES = ['DefineProduct', 'AddStock', 'ReserveStock', 'ReleaseStock'] as const
+export const INVENTORY_COMMAND_TYPES = ['DefineProduct', 'AddStock', 'ReserveStock', 'ReleaseStock'] as const;
 
 // ── State (snapshotted: plain JSON) ──────────────────────────────────────
 
 export interface Product {
-  status: 'DEFINED'
-  productId: string
-  name: string
+  status: 'DEFINED';
+  productId: string;
+  name: string;
   /** Every unit ever added; reserved units stay counted here once their order ships. */
-  onHand: number
+  onHand: number;
   /** Units held per order, by order id. */
-  reservations: Record<string, number>
+  reservations: Record<string, number>;
 }
 
-export type ProductState = { status: 'NONE' } | Product
+export type ProductState = { status: 'NONE' } | Product;
 
 export function reservedOf(product: Product): number {
-  return Object.values(product.reservations).reduce((sum, n) => sum + n, 0)
+  return Object.values(product.reservations).reduce((sum, n) => sum + n, 0);
 }
 
 export function availableOf(product: Product): number {
-  return product.onHand - reservedOf(product)
+  return product.onHand - reservedOf(product);
 }

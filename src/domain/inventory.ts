@@ -1,86 +1,86 @@
-import { assertNever, type Decider } from './decider.js'
-import { InvalidStateError, NotFoundError, ValidationError } from './errors.js'
+import { assertNever, type Decider } from './decider.js';
+import { InvalidStateError, NotFoundError, ValidationError } from './errors.js';
 import {
   availableOf,
   type InventoryCommand,
   type InventoryEvent,
   type Product,
   type ProductState,
-} from './inventory-types.js'
-import { requireText } from './validate.js'
+} from './inventory-types.js';
+import { requireText } from './validate.js';
 
-export * from './inventory-types.js'
+export * from './inventory-types.js';
 
-const MAX_QUANTITY = 1_000_000
+const MAX_QUANTITY = 1_000_000;
 
 function quantityOf(field: string, quantity: number): number {
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw new ValidationError(field, `${field} must be an integer from 1 to ${MAX_QUANTITY}`)
+    throw new ValidationError(field, `${field} must be an integer from 1 to ${MAX_QUANTITY}`);
   }
-  return quantity
+  return quantity;
 }
 
 // An undefined product is not stock-managed: NotFoundError tells the caller (the saga) so.
 function existing(state: ProductState, productId: string): Product {
-  if (state.status === 'NONE') throw new NotFoundError('product', productId)
-  return state
+  if (state.status === 'NONE') throw new NotFoundError('product', productId);
+  return state;
 }
 
 function decide(command: InventoryCommand, state: ProductState): InventoryEvent[] {
-  const productId = requireText('productId', command.data.productId)
+  const productId = requireText('productId', command.data.productId);
   switch (command.type) {
     case 'DefineProduct': {
-      const name = requireText('name', command.data.name, 200)
-      if (state.status === 'NONE') return [{ type: 'ProductDefined', data: { productId, name } }]
+      const name = requireText('name', command.data.name, 200);
+      if (state.status === 'NONE') return [{ type: 'ProductDefined', data: { productId, name } }];
       // The same definition sent again is a retry; a different name is a conflict.
-      if (state.name === name) return []
-      throw new InvalidStateError(state.status, `product ${productId} is already defined as "${state.name}"`)
+      if (state.name === name) return [];
+      throw new InvalidStateError(state.status, `product ${productId} is already defined as "${state.name}"`);
     }
     case 'AddStock': {
-      existing(state, productId)
-      return [{ type: 'StockAdded', data: { quantity: quantityOf('quantity', command.data.quantity) } }]
+      existing(state, productId);
+      return [{ type: 'StockAdded', data: { quantity: quantityOf('quantity', command.data.quantity) } }];
     }
     case 'ReserveStock': {
-      const product = existing(state, productId)
-      const orderId = requireText('orderId', command.data.orderId)
-      const quantity = quantityOf('quantity', command.data.quantity)
+      const product = existing(state, productId);
+      const orderId = requireText('orderId', command.data.orderId);
+      const quantity = quantityOf('quantity', command.data.quantity);
       // One reservation per order: a redelivered request must not hold the stock twice.
-      if (product.reservations[orderId] !== undefined) return []
-      const available = availableOf(product)
+      if (product.reservations[orderId] !== undefined) return [];
+      const available = availableOf(product);
       if (quantity > available) {
-        return [{ type: 'StockReservationRejected', data: { orderId, requested: quantity, available } }]
+        return [{ type: 'StockReservationRejected', data: { orderId, requested: quantity, available } }];
       }
-      return [{ type: 'StockReserved', data: { orderId, quantity } }]
+      return [{ type: 'StockReserved', data: { orderId, quantity } }];
     }
     case 'ReleaseStock': {
-      const product = existing(state, productId)
-      const orderId = requireText('orderId', command.data.orderId)
-      const held = product.reservations[orderId]
-      return held === undefined ? [] : [{ type: 'StockReleased', data: { orderId, quantity: held } }]
+      const product = existing(state, productId);
+      const orderId = requireText('orderId', command.data.orderId);
+      const held = product.reservations[orderId];
+      return held === undefined ? [] : [{ type: 'StockReleased', data: { orderId, quantity: held } }];
     }
     default:
-      return assertNever(command)
+      return assertNever(command);
   }
 }
 
 function evolve(state: ProductState, event: InventoryEvent): ProductState {
   if (event.type === 'ProductDefined') {
-    return { status: 'DEFINED', productId: event.data.productId, name: event.data.name, onHand: 0, reservations: {} }
+    return { status: 'DEFINED', productId: event.data.productId, name: event.data.name, onHand: 0, reservations: {} };
   }
-  if (state.status === 'NONE') return state
+  if (state.status === 'NONE') return state;
   switch (event.type) {
     case 'StockAdded':
-      return { ...state, onHand: state.onHand + event.data.quantity }
+      return { ...state, onHand: state.onHand + event.data.quantity };
     case 'StockReserved':
-      return { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } }
+      return { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } };
     case 'StockReservationRejected':
-      return state
+      return state;
     case 'StockReleased': {
-      const { [event.data.orderId]: _released, ...rest } = state.reservations
-      return { ...state, reservations: rest }
+      const { [event.data.orderId]: _released, ...rest } = state.reservations;
+      return { ...state, reservations: rest };
     }
     default:
-      return assertNever(event)
+      return assertNever(event);
   }
 }
 
@@ -88,4 +88,4 @@ export const inventoryDecider: Decider<InventoryCommand, InventoryEvent, Product
   initialState: () => ({ status: 'NONE' }),
   decide,
   evolve,
-}
+};

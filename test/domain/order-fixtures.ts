@@ -1,35 +1,35 @@
-import type { CommandMetadata } from '../../src/domain/decider.js'
-import type { OrderCommand, OrderEvent } from '../../src/domain/order.js'
+import type { CommandMetadata } from '../../src/domain/decider.js';
+import type { OrderCommand, OrderEvent } from '../../src/domain/order.js';
 
-export const T0 = '2025-10-29T10:00:00.000Z'
-export const T1 = '2025-10-29T11:00:00.000Z'
-export const T2 = '2025-10-30T09:00:00.000Z'
-export const T3 = '2025-11-01T15:30:00.000Z'
-export const T4 = '2025-11-02T08:00:00.000Z'
+export const T0 = '2025-10-29T10:00:00.000Z';
+export const T1 = '2025-10-29T11:00:00.000Z';
+export const T2 = '2025-10-30T09:00:00.000Z';
+export const T3 = '2025-11-01T15:30:00.000Z';
+export const T4 = '2025-11-02T08:00:00.000Z';
 
 export function meta(now: string): CommandMetadata {
-  return { commandId: 'cmd-1', correlationId: 'corr-1', actor: 'user-123', now }
+  return { commandId: 'cmd-1', correlationId: 'corr-1', actor: 'user-123', now };
 }
 
-export const ORDER_ID = 'order-001'
+export const ORDER_ID = 'order-001';
 // 2 × 99.99 + 1 × 149.99 = 349.97
 export const ITEMS = [
   { productId: 'prod-1', quantity: 2, unitPrice: 9999 },
   { productId: 'prod-2', quantity: 1, unitPrice: 14999 },
-]
-export const TOTAL = 34997
+];
+export const TOTAL = 34997;
 
 export const created: OrderEvent = {
   type: 'OrderCreated',
   data: { orderId: ORDER_ID, userId: 'user-123', items: ITEMS, total: TOTAL, createdAt: T0 },
-}
-export const paid: OrderEvent = { type: 'OrderPaid', data: { paymentMethod: 'card', amount: TOTAL, paidAt: T1 } }
-export const shipped: OrderEvent = { type: 'OrderShipped', data: { trackingNumber: 'TRK-1', shippedAt: T2 } }
-export const delivered: OrderEvent = { type: 'OrderDelivered', data: { deliveredAt: T3 } }
+};
+export const paid: OrderEvent = { type: 'OrderPaid', data: { paymentMethod: 'card', amount: TOTAL, paidAt: T1 } };
+export const shipped: OrderEvent = { type: 'OrderShipped', data: { trackingNumber: 'TRK-1', shippedAt: T2 } };
+export const delivered: OrderEvent = { type: 'OrderDelivered', data: { deliveredAt: T3 } };
 export const cancelledPending: OrderEvent = {
   type: 'OrderCancelled',
   data: { reason: 'changed my mind', cancelledAt: T1, refundDue: 0 },
-}
+};
 
 export const HISTORIES = {
   NONE: [],
@@ -38,9 +38,9 @@ export const HISTORIES = {
   SHIPPED: [created, paid, shipped],
   DELIVERED: [created, paid, shipped, delivered],
   CANCELLED: [created, cancelledPending],
-} satisfies Record<string, OrderEvent[]>
+} satisfies Record<string, OrderEvent[]>;
 
-export type HistoryName = keyof typeof HISTORIES
+export type HistoryName = keyof typeof HISTORIES;
 
 export const commands = {
   create: (items = ITEMS, orderId = ORDER_ID, userId = 'user-123'): OrderCommand => ({
@@ -64,4 +64,4 @@ export const commands = {
     data: { orderId: ORDER_ID, reason },
     metadata: meta(T4),
   }),
-}
+};

@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest'
-import { ValidationError } from '../../src/domain/errors.js'
-import { orderDecider, type OrderCommand, type OrderItem } from '../../src/domain/order.js'
-import { given } from './given.js'
-import { commands, HISTORIES, ITEMS, meta, T0, type HistoryName } from './order-fixtures.js'
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
+import { orderDecider, type OrderCommand, type OrderItem } from '../../src/domain/order.js';
+import { given } from './given.js';
+import { commands, HISTORIES, ITEMS, meta, T0, type HistoryName } from './order-fixtures.js';
 
-const line = (over: Partial<OrderItem>): OrderItem => ({ productId: 'prod-1', quantity: 1, unitPrice: 100, ...over })
-const withLine = (i: number, over: Partial<OrderItem>) => ITEMS.map((it, j) => (j === i ? { ...it, ...over } : it))
+const line = (over: Partial<OrderItem>): OrderItem => ({ productId: 'prod-1', quantity: 1, unitPrice: 100, ...over });
+const withLine = (i: number, over: Partial<OrderItem>) => ITEMS.map((it, j) => (j === i ? { ...it, ...over } : it));
 
 const cases: { name: string; history: HistoryName; command: OrderCommand; field: string }[] = [
   { name: 'empty orderId', history: 'NONE', command: commands.create(ITEMS, ''), field: 'orderId' },
@@ -38,36 +38,36 @@ const cases: { name: string; history: HistoryName; command: OrderCommand; field:
   { name: 'empty trackingNumber', history: 'PAID', command: commands.ship(''), field: 'trackingNumber' },
   { name: 'empty reason (pending)', history: 'PENDING', command: commands.cancel(''), field: 'reason' },
   { name: 'empty reason (paid)', history: 'PAID', command: commands.cancel(' '), field: 'reason' },
-]
+];
 
 describe('order validation', () => {
   it.each(cases)('$name → ValidationError($field)', ({ history, command, field }) => {
-    given(orderDecider, HISTORIES[history]).when(command).thenThrows(ValidationError, { field, code: 'VALIDATION' })
-  })
+    given(orderDecider, HISTORIES[history]).when(command).thenThrows(ValidationError, { field, code: 'VALIDATION' });
+  });
 
   it('states the amount mismatch in money, not cents', () => {
-    const err = given(orderDecider, HISTORIES.PENDING).when(commands.pay(30000)).thenThrows(ValidationError)
-    expect(err.message).toBe('amount 300.00 does not equal the order total 349.97')
-  })
+    const err = given(orderDecider, HISTORIES.PENDING).when(commands.pay(30000)).thenThrows(ValidationError);
+    expect(err.message).toBe('amount 300.00 does not equal the order total 349.97');
+  });
 
   it('names the line in the quantity message', () => {
-    const items = [line({}), line({}), line({ quantity: 0 })]
-    const err = given(orderDecider, []).when(commands.create(items)).thenThrows(ValidationError)
-    expect(err.message).toBe('items[2].quantity must be an integer from 1 to 10000')
-  })
+    const items = [line({}), line({}), line({ quantity: 0 })];
+    const err = given(orderDecider, []).when(commands.create(items)).thenThrows(ValidationError);
+    expect(err.message).toBe('items[2].quantity must be an integer from 1 to 10000');
+  });
 
   it('accepts the limits: 100 lines, quantity 10000, one cent', () => {
-    const items = [line({ quantity: 10_000, unitPrice: 1 }), ...Array.from({ length: 99 }, () => line({}))]
+    const items = [line({ quantity: 10_000, unitPrice: 1 }), ...Array.from({ length: 99 }, () => line({}))];
     given(orderDecider, []).when(commands.create(items)).then([
       { type: 'OrderCreated', data: { orderId: 'order-001', userId: 'user-123', items, total: 10_000 + 9_900, createdAt: T0 } },
-    ])
-  })
+    ]);
+  });
 
   it('computes the total from the lines, ignoring any total the client sends', () => {
     // A client-sent total is not part of the type, so it can only arrive as an extra property.
-    const data = { orderId: 'order-001', userId: 'user-123', items: ITEMS, total: 1 }
-    const withTotal: OrderCommand = { type: 'CreateOrder', data, metadata: meta(T0) }
-    const [event] = orderDecider.decide(withTotal, orderDecider.initialState())
-    expect(event).toMatchObject({ type: 'OrderCreated', data: { total: 34997 } })
-  })
-})
+    const data = { orderId: 'order-001', userId: 'user-123', items: ITEMS, total: 1 };
+    const withTotal: OrderCommand = { type: 'CreateOrder', data, metadata: meta(T0) };
+    const [event] = orderDecider.decide(withTotal, orderDecider.initialState());
+    expect(event).toMatchObject({ type: 'OrderCreated', data: { total: 34997 } });
+  });
+});
