@@ -44,13 +44,12 @@ async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyCon
     touched.set(id, change.row);
     if (change.history) history.push(change.history);
   }
-  if (touched.size > 0) await upsertOrders(tx, [...touched.values()]);
   if (recreated.size > 0) {
+    // Before the statement below: its inserts could not see a delete beside them.
     await tx.execute(sql`DELETE FROM order_items
       WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...recreated])}::jsonb))`);
   }
-  if (items.size > 0) await insertItems(tx, [...items.values()].flat());
-  if (history.length > 0) await insertHistory(tx, history, !context.rebuilding);
+  if (touched.size > 0) await writeOrders(tx, [...touched.values()], [...items.values()].flat(), history, !context.rebuilding);
 }
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>> {
@@ -65,24 +64,11 @@ async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>>
   return new Map(found.map((row) => [row.id, row]));
 }
 
-async function upsertOrders(tx: Tx, orders: OrderRow[]): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO orders (${sql.raw(ORDER_NAMES.join(', '))})
-    SELECT ${sql.raw(ORDER_SELECT)} FROM jsonb_to_recordset(${JSON.stringify(orders)}::jsonb) AS x(${sql.raw(ORDER_COLUMNS)})
-    ON CONFLICT (id) DO UPDATE SET ${sql.raw(ORDER_UPDATE)}`);
-}
-
-async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO order_items (order_id, line_number, product_id, product_name, quantity, unit_price_cents, line_total_cents)
-    SELECT x.order_id, x.line_number, x.product_id, p.name, x.quantity, x.unit_price_cents, x.line_total_cents
-    FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(order_id text, line_number int, product_id text,
-      quantity int, unit_price_cents bigint, line_total_cents bigint)
-    LEFT JOIN products p ON p.id = x.product_id`);
-}
-
-/** Records the changes and, live, announces them on ORDER_STATUS_CHANNEL when the batch commits. */
-async function insertHistory(tx: Tx, history: StatusChangeRow[], announce: boolean): Promise<void> {
+/**
+ * The orders, their lines and their status changes in one statement (one round trip for
+ * the batch); live, the changes are announced on ORDER_STATUS_CHANNEL when it commits.
+ */
+async function writeOrders(tx: Tx, orders: OrderRow[], items: ItemRow[], history: StatusChangeRow[], announce: boolean): Promise<void> {
   const changes = announce
     ? history.map((h) => JSON.stringify({
       orderId: h.order_id,
@@ -94,7 +80,19 @@ async function insertHistory(tx: Tx, history: StatusChangeRow[], announce: boole
     } satisfies OrderStatusChange))
     : [];
   await tx.execute(sql`
-    WITH inserted AS (
+    WITH written AS (
+      INSERT INTO orders (${sql.raw(ORDER_NAMES.join(', '))})
+      SELECT ${sql.raw(ORDER_SELECT)} FROM jsonb_to_recordset(${JSON.stringify(orders)}::jsonb) AS x(${sql.raw(ORDER_COLUMNS)})
+      ON CONFLICT (id) DO UPDATE SET ${sql.raw(ORDER_UPDATE)}
+    ),
+    lines AS (
+      INSERT INTO order_items (order_id, line_number, product_id, product_name, quantity, unit_price_cents, line_total_cents)
+      SELECT x.order_id, x.line_number, x.product_id, p.name, x.quantity, x.unit_price_cents, x.line_total_cents
+      FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(order_id text, line_number int, product_id text,
+        quantity int, unit_price_cents bigint, line_total_cents bigint)
+      LEFT JOIN products p ON p.id = x.product_id
+    ),
+    changed AS (
       INSERT INTO order_status_history (transaction_id, global_position, order_id, user_id, from_status, to_status, occurred_at)
       SELECT transaction_id::xid8, global_position, order_id, user_id, from_status, to_status, occurred_at
       FROM jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS x(transaction_id text, global_position bigint,
