@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** The most appends one statement carries. */
 const MAX_BATCH = 200;
@@ -14,7 +15,7 @@ export interface SingleAppend {
 /** What an append's statement returns: its event's row, or nulls when the expectation failed. */
 export interface AppendRow { version: number | null; pos: string | null; tx: string | null }
 
-/** The batch could not decide this append (a duplicate event id, a deadlock): run it on its own. */
+/** The batch could not decide this append (its statement failed, not for want of a database): run it on its own. */
 export const ALONE = Symbol('append alone');
 
 interface Pending extends SingleAppend {
@@ -27,7 +28,8 @@ interface Pending extends SingleAppend {
  * go to the database as one statement, one transaction and one WAL flush. Each keeps its
  * own expectation: an append whose stream moved on gets no row and fails alone, the rest
  * commit. Under load each append then costs a share of a round trip instead of a whole
- * one. A stream appears once per statement; a second append to it waits for the next.
+ * one. A stream appears once per statement. When the statement fails for any reason but
+ * an unreachable database, every append of it runs alone, so one bad append fails alone.
  */
 export class AppendBatcher {
   private queue: Pending[] = [];
@@ -68,7 +70,8 @@ export class AppendBatcher {
     }
     this.queue = [];
     const done = batch.length === 1 ? this.alone(batch[0]!) : this.together(batch);
-    // A second append to a stream of this batch goes after it, in the order asked for.
+    // A second append to a stream of this batch, asked for in the same turn, goes after
+    // it. One asked for in a later turn may run beside it: the expected version decides.
     if (later.length > 0) {
       void done.finally(() => {
         this.queue.unshift(...later);
@@ -78,18 +81,20 @@ export class AppendBatcher {
   }
 
   private alone(pending: Pending): Promise<void> {
-    return this.runAlone(pending).then((row) => pending.resolve(row ?? NOT_CLAIMED), pending.reject);
+    return Promise.resolve().then(() => this.runAlone(pending)).then((row) => pending.resolve(row ?? NOT_CLAIMED), pending.reject);
   }
 
   private together(batch: Pending[]): Promise<void> {
-    return this.runBatch(batchStatement(batch)).then((found) => {
+    // Built inside the chain: an event that cannot be serialised fails this batch's
+    // promise, never the event loop.
+    return Promise.resolve().then(() => this.runBatch(batchStatement(batch))).then((found) => {
       const byStream = new Map(found.map((row) => [row.stream_id, row]));
       for (const pending of batch) pending.resolve(byStream.get(pending.streamId) ?? NOT_CLAIMED);
     }, (error: unknown) => {
-      // A duplicate event id (a re-sent append) or a deadlock with another batch fails the
-      // whole statement, which then wrote nothing: each append learns its own outcome alone.
-      const code = (error as { code?: string }).code;
-      for (const pending of batch) code === '23505' || code === '40P01' ? pending.resolve(ALONE) : pending.reject(error);
+      // The statement wrote nothing. Unless the database is out of reach, the failure may
+      // be one append's (a re-sent event id, a value PostgreSQL refuses) or a deadlock
+      // with another batch: each append then learns its own outcome alone.
+      for (const pending of batch) isDatabaseUnavailable(error) ? pending.reject(error) : pending.resolve(ALONE);
     });
   }
 }

@@ -19,14 +19,14 @@ export class OrderReads {
 
   constructor(db: Db) {
     const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run: () => void) => setImmediate(run) };
-    this.orders = new DataLoader(async (ids) => {
+    this.orders = new DataLoader(eachAloneOnFailure(async (ids) => {
       const found = await getOrders(db, ids);
       return ids.map((id) => found.get(id));
-    }, options);
-    this.items = new DataLoader(async (ids) => {
+    }), options);
+    this.items = new DataLoader(eachAloneOnFailure(async (ids) => {
       const found = await getOrderItems(db, ids);
       return ids.map((id) => found.get(id) ?? []);
-    }, options);
+    }), options);
   }
 
   order(id: string): Promise<OrderView | undefined> {
@@ -37,4 +37,15 @@ export class OrderReads {
   itemsOf(orderId: string): Promise<OrderItemView[]> {
     return this.items.load(orderId);
   }
+}
+
+/**
+ * A batch that fails (one request's id the database refuses, say) is read again one id
+ * at a time, so the failure stays with that id and the reads batched with it go on.
+ */
+function eachAloneOnFailure<V>(load: (ids: readonly string[]) => Promise<V[]>): (ids: readonly string[]) => Promise<(V | Error)[]> {
+  return (ids) => load(ids).catch((error: unknown) => {
+    if (ids.length === 1) throw error;
+    return Promise.all(ids.map((id) => load([id]).then(([value]) => value as V, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+  });
 }

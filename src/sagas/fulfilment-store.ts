@@ -4,6 +4,7 @@ import { rows, type Executor, type Tx } from '../db/connect.js';
 import {
   TERMINAL_STATES, evolveFulfilment, notificationFor, type Fulfilment, type FulfilmentFact,
 } from './fulfilment.js';
+import { writeNotification } from './notifications.js';
 
 /** NOTIFY channels: a saga became due (wakes the worker), a notification was written (wakes the hub). */
 export const FULFILMENT_CHANNEL = 'ledgerline_fulfilment';
@@ -87,9 +88,7 @@ export async function postpone(
 
 async function insertNotification(tx: Tx, f: Fulfilment, kind: string, message: string, at: string): Promise<void> {
   const id = createHash('sha256').update(`ledgerline:notification:${f.orderId}:${kind}`).digest('hex').slice(0, 32);
-  await tx.execute(sql`
-    INSERT INTO notifications (id, user_id, order_id, kind, message, created_at)
-    VALUES (${id}, ${f.userId}, ${f.orderId}, ${kind}, ${message}, ${at}) ON CONFLICT (id) DO NOTHING`);
+  await writeNotification(tx, { id, userId: f.userId, orderId: f.orderId, kind, message, createdAt: at });
   await tx.execute(sql`SELECT pg_notify(${NOTIFICATIONS_CHANNEL}, ${f.userId})`);
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../db/connect.js';
+import { rows, type Executor, type Tx } from '../db/connect.js';
 
 export interface Notification {
   id: string;
@@ -14,6 +14,24 @@ export interface Notification {
 
 const COLUMNS = sql.raw(`id, position::text AS position, user_id AS "userId", order_id AS "orderId", kind, message,
   created_at::text AS "createdAt"`);
+
+/** Advisory lock space of the notifications outbox (see writeNotification). */
+const NOTIFICATIONS_LOCK_SPACE = 7_370_004;
+
+/**
+ * Writes a notification once (its id decides), in the caller's transaction. Positions come
+ * from a sequence, taken at insert but seen at commit; writers take turns under a
+ * transaction-level advisory lock, taken before the position is, so positions become
+ * visible in order and a reader that resumes after one never misses a lower one that
+ * commits later.
+ */
+export async function writeNotification(tx: Tx, notification: Omit<Notification, 'position'>): Promise<void> {
+  const { id, userId, orderId, kind, message, createdAt } = notification;
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${NOTIFICATIONS_LOCK_SPACE}, 0)`);
+  await tx.execute(sql`
+    INSERT INTO notifications (id, user_id, order_id, kind, message, created_at)
+    VALUES (${id}, ${userId}, ${orderId}, ${kind}, ${message}, ${createdAt}) ON CONFLICT (id) DO NOTHING`);
+}
 
 export async function notificationsFor(exec: Executor, userId: string, limit = 100): Promise<Notification[]> {
   const found = await rows<Notification>(exec, sql`

@@ -131,6 +131,18 @@ describe.each(ENGINES)('event store on %s', (engine) => {
     expect(await eventCount('thing-g3')).toBe(1);
   });
 
+  it('fails only the append the database refuses when it shares a statement, and never hangs on one it cannot send', async () => {
+    const settled = await Promise.allSettled([
+      store.appendToStream('thing-nul', [happened(1), happened(2)].map((e) => ({ ...e, data: { s: 'bad \u0000' } })).slice(0, 1), { expectedVersion: 'no_stream' }),
+      store.appendToStream('thing-badid', [{ ...happened(1), id: 'not-a-uuid' }], { expectedVersion: 'no_stream' }),
+      store.appendToStream('thing-bigint', [{ ...happened(1), data: { n: 1n } }], { expectedVersion: 'no_stream' }),
+      store.appendToStream('thing-innocent', [happened(1)], { expectedVersion: 'no_stream' }),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect(settled[3]).toMatchObject({ value: { streamVersion: 1 } });
+    for (const stream of ['thing-nul', 'thing-badid', 'thing-bigint']) expect(await eventCount(stream)).toBe(0);
+  });
+
   it('appends one event inside a caller\'s transaction and notifies on its commit', async () => {
     const wakeUps: string[] = [];
     const unlisten = await database.listen(EVENTS_CHANNEL, (payload) => { wakeUps.push(payload); });

@@ -60,4 +60,19 @@ describe('query limits', () => {
     expect(text).toMatch(/ledgerline_projection_events_behind\{projection="orders"\} \d+/);
     expect(text).toMatch(/ledgerline_active_subscriptions 0/);
   });
+  it('refuses text with a NUL character, in variables or in the document, and writes nothing', async () => {
+    const cancel = 'mutation($r: String!) { cancelOrder(input: { orderId: "nul-1", reason: $r }) { __typename } }';
+    const created = await server.gql(`mutation { createOrder(input: { id: "nul-1", userId: "u", items: [{ productId: "p", quantity: 1, price: "1.00" }] }) { __typename } }`);
+    expect(created.data.createOrder.__typename).toBe('CreateOrderSuccess');
+    for (const [query, variables] of [[cancel, { r: 'bad \u0000 reason' }], ['{ order(id: "a\\u0000b") { id } }', {}]] as const) {
+      const answer = await server.gql(query, variables);
+      expect(answer.errors?.[0]).toMatchObject({ message: expect.stringMatching(/NUL/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    const client = wsClient(server.wsUrl);
+    const sub = collect(client, 'subscription { orderStatusChanged(orderId: "a\\u0000b") { to } }');
+    await sub.done;
+    expect(JSON.stringify(sub.errors)).toMatch(/BAD_USER_INPUT/);
+    await client.dispose();
+    expect((await server.gql('{ order(id: "nul-1") { status version } }')).data.order).toEqual({ status: 'PENDING', version: 1 });
+  });
 });

@@ -166,6 +166,14 @@ describe.each(ENGINES)('orders and users projections on %s', (engine) => {
     expect(noneItems).toEqual([]);
   });
 
+  it('keeps the reads batched with one the database refuses', async () => {
+    const reads = new OrderReads(database.db);
+    const [bad, good, items] = await Promise.allSettled([reads.order('bad\u0000id'), reads.order('a'), reads.itemsOf('a')]);
+    expect(bad.status).toBe('rejected');
+    expect(good).toMatchObject({ status: 'fulfilled', value: { id: 'a' } });
+    expect(items).toMatchObject({ status: 'fulfilled', value: [{ lineNumber: 1 }, { lineNumber: 2 }] });
+  });
+
   it('computes statistics per user and overall over a date range, averages rounded half up', async () => {
     await driveOrder(store, 's1', [{ type: 'create', userId: 'user-s', items: [{ productId: 'x', quantity: 1, unitPrice: 100 }], at: '2025-12-01T00:00:00.000Z' }]);
     await driveOrder(store, 's2', [
