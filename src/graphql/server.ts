@@ -118,8 +118,12 @@ export async function startHttpServer(services: Services, port: number, host: st
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
     onSubscribe: async (ctx, id, params) => {
       const headers = ctx.extra.request.headers;
-      // Every operation on a socket is a request of its own, with an id of its own.
-      const context = contextFor(services, ctx.extra.viewer ?? OPEN_VIEWER, null, header(headers['idempotency-key']));
+      // Every operation on a socket is a request of its own, with an id of its own: the
+      // connection's x-request-id (when it sent one) and the operation's id.
+      const connectionId = sentRequestId(headers);
+      const context = contextFor(
+        services, ctx.extra.viewer ?? OPEN_VIEWER, connectionId && `${connectionId}:${id}`, header(headers['idempotency-key']),
+      );
       context.logger.info({ operationId: id }, 'websocket operation');
       const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
       // Parsing and validation (the limits among them) refuse this operation only.
@@ -190,14 +194,19 @@ function header(value: string | string[] | undefined): string | null {
  * response and logged with its outcome once the response is sent.
  */
 function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
-  const sent = header(req.headers['x-request-id']);
-  const requestId = sent && sent.length <= 200 ? sent : randomUUID();
+  const requestId = sentRequestId(req.headers) ?? randomUUID();
   const started = performance.now();
   res.setHeader('x-request-id', requestId);
   res.once('finish', () => logger.info({
     requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started),
   }, 'request'));
   return requestId;
+}
+
+/** The caller's `x-request-id`, when it sent a usable one. */
+function sentRequestId(headers: IncomingMessage['headers']): string | null {
+  const sent = header(headers['x-request-id']);
+  return sent && sent.length <= 200 ? sent : null;
 }
 
 function contextFor(services: Services, viewer: Viewer, sentRequestId: string | null, idempotencyKey: string | null): GraphQLContext {

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
 import { createPostgresDatabase, ENGINES } from '../support/database.js';
 import { createOrder, payOrder, readOrder } from '../support/orders.js';
@@ -46,6 +48,23 @@ describe('logs and metrics', () => {
     await waitUntil(() => server.logs.some((l) => l.msg === 'websocket operation' && typeof l.requestId === 'string'), 5_000);
     sub.stop();
     await client.dispose();
+
+    // With an x-request-id on the connection, an operation's id is that id and its own.
+    const tagged = createClient({
+      url: server.wsUrl, retryAttempts: 0, lazy: true,
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) { super(url, protocols, { headers: { 'x-request-id': 'conn-obs' } }); }
+      },
+    });
+    const answer = await new Promise<any>((resolve, reject) => {
+      tagged.subscribe({ query: 'mutation { createOrder(input: { id: "obs-ws", userId: "user-obs", items: [{ productId: "p", quantity: 1, price: "1.00" }] }) { __typename } }' },
+        { next: resolve, error: reject, complete: () => {} });
+    });
+    expect(answer.data.createOrder.__typename).toBe('CreateOrderSuccess');
+    const wsEvents = (await gql('{ order(id: "obs-ws") { events { metadata } } }')).data.order.events;
+    expect(wsEvents[0].metadata.requestId).toMatch(/^conn-obs:[\w-]+$/);
+    expect(server.logs.some((l) => l.msg === 'websocket operation' && l.requestId === wsEvents[0].metadata.requestId)).toBe(true);
+    await tagged.dispose();
   });
 
   it('serves the metrics issue 7 asks for', async () => {
