@@ -11,7 +11,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
-  DATABASE_CONNECT_TIMEOUT: durationMs.default(10_000),
+  // Unset: openDatabase's default (DEFAULT_CONNECT_TIMEOUT_MS, 10 s).
+  DATABASE_CONNECT_TIMEOUT: durationMs.optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),

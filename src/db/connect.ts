@@ -75,7 +75,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * counts too) rather than hanging the request; TCP keepalive, from 10 s of silence on,
  * lets the kernel find a peer that vanished without closing the connection.
  */
-export function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConfig {
+function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConfig {
   return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
 

@@ -45,7 +45,7 @@ export class EventStore {
     this.notifier = new CommitNotifier(database);
     this.batcher = new AppendBatcher(
       (statement) => database.preparedRows(statement),
-      async (a) => (await database.preparedRows<AppendRow>(appendStatement(a.streamId, a.streamType, a.expected, [a.event], false)))[0],
+      (a) => this.appendAlone(a.streamId, a.streamType, a.expected, [a.event], database.db),
     );
   }
 
@@ -67,19 +67,12 @@ export class EventStore {
     let result: AppendRow | undefined;
     const started = performance.now();
     const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
+    const [only] = payload;
+    const batchable = !inTransaction && only !== undefined && payload.length === 1
+      && typeof expected === 'number' && Number.isInteger(expected) && expected >= 0;
     try {
-      const [only] = payload;
-      const batched = !inTransaction && only && payload.length === 1 && typeof expected === 'number' && Number.isInteger(expected) && expected >= 0
-        ? await this.batcher.append({ streamId, streamType, expected, event: only })
-        : ALONE;
-      if (batched !== ALONE) {
-        result = batched;
-      } else {
-        // Inside a caller's transaction the NOTIFY must ride on its commit; on its own an
-        // append notifies after committing (see CommitNotifier) and runs prepared.
-        const statement = appendStatement(streamId, streamType, options.expectedVersion, payload, inTransaction);
-        [result] = inTransaction ? await rows(exec, statement) : await this.database.preparedRows(statement);
-      }
+      const batched = batchable ? await this.batcher.append({ streamId, streamType, expected, event: only }) : ALONE;
+      result = batched !== ALONE ? batched : await this.appendAlone(streamId, streamType, options.expectedVersion, payload, exec);
     } catch (error) {
       if (!isUniqueViolation(error) || inTransaction) throw error;
       // Only event ids are unique outside the locked stream row: a re-sent append.
@@ -98,6 +91,20 @@ export class EventStore {
     const prior = await this.priorAppend(streamId, payload, options.expectedVersion, exec);
     if (prior) return prior;
     throw new ConcurrencyError(streamId, options.expectedVersion, await this.streamVersion(streamId, exec));
+  }
+
+  /**
+   * One append in a statement of its own. Inside a caller's transaction the NOTIFY must
+   * ride on its commit; on its own an append notifies after committing (see
+   * CommitNotifier) and runs prepared.
+   */
+  private async appendAlone(
+    streamId: string, streamType: string, expected: ExpectedVersion, payload: EventPayload[], exec: Executor,
+  ): Promise<AppendRow | undefined> {
+    const inTransaction = exec !== this.database.db;
+    const statement = appendStatement(streamId, streamType, expected, payload, inTransaction);
+    const [row] = inTransaction ? await rows<AppendRow>(exec, statement) : await this.database.preparedRows<AppendRow>(statement);
+    return row;
   }
 
   /**
