@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -32,7 +33,9 @@ import {
 // (open it in Chrome DevTools); profiling slows the server, so figures from such a run
 // are not the bench's. BENCH_WORKERS=<n> measures `npm start` with WORKERS=n instead of a
 // server in this process (saga always on; no event-loop or profile figures then).
-// Every run also measures the floor: the same clients fed by a bare ws server.
+// Every run also measures the floors: the same HTTP client against a bare node:http
+// server (answering at once, or after one INSERT), and the same subscribers fed by a bare
+// ws server.
 
 const CONNECTIONS = 32;
 const WARMUP_MS = 3_000;
@@ -229,6 +232,49 @@ async function bareFanOut(clients: ClientProcess, n: number, rate: number): Prom
 }
 
 /**
+ * The floor under createOrder here: the same client and connections against a bare
+ * node:http server in this process that reads the body and answers a finished
+ * CreateOrderSuccess, either at once or after one INSERT of the order's input as a row
+ * (autocommit, one round trip, a pool of 40). No GraphQL, no event store, no projection.
+ */
+async function bareCreates(url: string, insert: boolean): Promise<{ load: LoadResult; serverCpuMs: number; postgresCpuMs: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: 40 });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_floor_orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id text NOT NULL, input jsonb NOT NULL)');
+  const answer = JSON.stringify({ data: { createOrder: {
+    __typename: 'CreateOrderSuccess', position: '1:1', order: { id: 'floor', status: 'PENDING', totalAmount: '349.97' },
+  } } });
+  const bare = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const { variables } = JSON.parse(Buffer.concat(chunks).toString()) as { variables: { input: { userId: string } } };
+      const written = insert
+        ? pool.query('INSERT INTO bench_floor_orders (user_id, input) VALUES ($1, $2)', [variables.input.userId, variables.input])
+        : Promise.resolve();
+      written.then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(answer);
+      }, (error: unknown) => {
+        res.writeHead(500);
+        res.end(String(error));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const target = `http://127.0.0.1:${(bare.address() as { port: number }).port}/graphql`;
+  try {
+    await driver.call<LoadResult>({ kind: 'load', url: target, connections: CONNECTIONS, warmupMs: 0, durationMs: WARMUP_MS }, 60_000);
+    const [cpu, postgres] = [process.cpuUsage(), readCpu(DATABASE)];
+    const load = await driver.call<LoadResult>({ kind: 'load', url: target, connections: CONNECTIONS, warmupMs: 0, durationMs: LOAD_MS }, 120_000);
+    const used = process.cpuUsage(cpu);
+    return { load, serverCpuMs: (used.user + used.system) / 1000, postgresCpuMs: postgresCpuMs(postgres, readCpu(DATABASE)) };
+  } finally {
+    await new Promise((resolve) => bare.close(resolve));
+    await pool.end();
+  }
+}
+
+/**
  * Every subscription is live on the server before anything is paid: counted where the
  * server runs here; with workers, once every socket has received a probe order's change.
  */
@@ -312,6 +358,18 @@ try {
   ]]));
   if (load.firstFailure) print(`first failure: ${load.firstFailure}`);
   print();
+  const floorRows = [];
+  for (const [name, insert] of [['bare HTTP', false], ['HTTP + one INSERT', true]] as const) {
+    const bare = await bareCreates(bench.url, insert);
+    floorRows.push([
+      name, fmtInt(bare.load.perSecond), fmtMs(bare.load.p50), fmtMs(bare.load.p99), fmtInt(bare.load.failed),
+      `${fmtMs(bare.serverCpuMs / bare.load.ok)} / ${fmtMs(bare.postgresCpuMs / bare.load.ok)}`,
+    ]);
+  }
+  print('the floor: the same client and connections against a bare node:http server answering a finished createOrder result, '
+    + 'at once or after one INSERT of the input (no GraphQL, no event store, no projection)');
+  print(formatTable(['', 'per second', 'p50 ms', 'p99 ms', 'failed', 'CPU ms per request, server / postgres'], floorRows));
+  print();
 
   // 2. Fan-out of status changes.
   const usages: [string, Meter, string][] = [[
@@ -376,30 +434,33 @@ try {
       fmtMs(bare.delay.p50), fmtMs(bare.delay.p99), fmtMs(bare.delay.max),
     ]);
   }
-  print(`orderStatusChanged fan-out: graphql-ws subscribers, one socket each, no filter; orders paid for ${PAY_SECONDS} s `
-    + 'at the rate shown; delay = receipt at a subscriber − that payOrder\'s HTTP response (ms)');
-  print(formatTable(
-    ['subscribers', 'paid', 'changes', 'deliveries', 'missing', 'p50', 'p99', 'max', 'first p50', 'last p50', 'last p99', 'p99 from request', 'target', 'met'],
-    rows,
-  ));
-  print('(p50/p99/max over every subscriber × change; first/last: per change, its earliest and its latest receipt;');
-  print(' from request: the same delay counted from when the payOrder was sent; missing: not received within '
-    + `${DRAIN_MS / 1000} s of the last answer)`);
-  if (laggingRuns.length > 0) {
-    print(`not keeping up with ${laggingRuns.join(' and ')} subscribers: payOrder answers came more than ${LAGGING_MS} ms after `
-      + 'their change had reached a subscriber (first p50), so delays from the answer understate; see p99 from request');
+  // BENCH_FAN_OUT= (empty) measures createOrder alone: no fan-out tables then.
+  if (rows.length > 0) {
+    print(`orderStatusChanged fan-out: graphql-ws subscribers, one socket each, no filter; orders paid for ${PAY_SECONDS} s `
+      + 'at the rate shown; delay = receipt at a subscriber − that payOrder\'s HTTP response (ms)');
+    print(formatTable(
+      ['subscribers', 'paid', 'changes', 'deliveries', 'missing', 'p50', 'p99', 'max', 'first p50', 'last p50', 'last p99', 'p99 from request', 'target', 'met'],
+      rows,
+    ));
+    print('(p50/p99/max over every subscriber × change; first/last: per change, its earliest and its latest receipt;');
+    print(' from request: the same delay counted from when the payOrder was sent; missing: not received within '
+      + `${DRAIN_MS / 1000} s of the last answer)`);
+    if (laggingRuns.length > 0) {
+      print(`not keeping up with ${laggingRuns.join(' and ')} subscribers: payOrder answers came more than ${LAGGING_MS} ms after `
+        + 'their change had reached a subscriber (first p50), so delays from the answer understate; see p99 from request');
+    }
+    print();
+    print(formatTable(
+      ['subscribers', 'connect', 'pay p50', 'pay p99', 'pay failed', 'duplicates', 'other changes', 'ended early', 'min delay', 'drain'],
+      phases,
+    ));
+    print('(connect: opening the sockets and registering every subscription; drain: waiting after the last payment)');
+    print();
+    print('the floor: the same client and message rate, a bare ws server sending the finished graphql-ws message to every socket '
+      + 'in one loop (no GraphQL, no database); delay = receipt − the start of that loop (ms)');
+    print(formatTable(['subscribers', 'rate', 'messages', 'deliveries', 'missing', 'p50', 'p99', 'max'], floors));
+    print();
   }
-  print();
-  print(formatTable(
-    ['subscribers', 'connect', 'pay p50', 'pay p99', 'pay failed', 'duplicates', 'other changes', 'ended early', 'min delay', 'drain'],
-    phases,
-  ));
-  print('(connect: opening the sockets and registering every subscription; drain: waiting after the last payment)');
-  print();
-  print('the floor: the same client and message rate, a bare ws server sending the finished graphql-ws message to every socket '
-    + 'in one loop (no GraphQL, no database); delay = receipt − the start of that loop (ms)');
-  print(formatTable(['subscribers', 'rate', 'messages', 'deliveries', 'missing', 'p50', 'p99', 'max'], floors));
-  print();
   print('CPU, % of one core (machine: of all cores; postgres: the backends of this database); the last column is CPU time per unit of work, server / postgres');
   print(formatTable(
     ['phase', 'server', 'server event loop', 'loop delay p99/max ms', 'clients', 'postgres', 'machine', 'CPU per unit'],
@@ -412,8 +473,10 @@ try {
   ));
   print('(server event loop: share of time busy; loop delay: how late it ran a timer, i.e. how long I/O waited behind work)');
   for (const line of capacity) print(line);
-  print(`(p99 under ${TARGET_P99_MS} ms at ${fmtInt(TARGET_SUBSCRIBERS)} subscribers needs one change's fan-out well inside that: `
-    + `under ${fmtMs((1000 * TARGET_P99_MS) / TARGET_SUBSCRIBERS)} µs of server CPU per delivery)`);
+  if (rows.length > 0) {
+    print(`(p99 under ${TARGET_P99_MS} ms at ${fmtInt(TARGET_SUBSCRIBERS)} subscribers needs one change's fan-out well inside that: `
+      + `under ${fmtMs((1000 * TARGET_P99_MS) / TARGET_SUBSCRIBERS)} µs of server CPU per delivery)`);
+  }
   const held = usages.filter(([, u]) => u.otherWriterS >= 1);
   if (held.length > 0) {
     print(`other databases on this PostgreSQL held a writing transaction open for up to ${

@@ -28,8 +28,10 @@ export function decodePosition(position: Position): FeedPoint {
 }
 
 export function comparePositions(a: Position, b: Position): number {
-  const x = decodePosition(a);
-  const y = decodePosition(b);
+  return compareFeedPoints(decodePosition(a), decodePosition(b));
+}
+
+export function compareFeedPoints(x: FeedPoint, y: FeedPoint): number {
   if (x.tx !== y.tx) return x.tx < y.tx ? -1 : 1;
   if (x.pos !== y.pos) return x.pos < y.pos ? -1 : 1;
   return 0;

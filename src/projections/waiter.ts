@@ -1,5 +1,5 @@
 import type { Database } from '../db/connect.js';
-import { comparePositions, decodePosition, type Position } from '../eventstore/position.js';
+import { compareFeedPoints, comparePositions, decodePosition, type FeedPoint, type Position } from '../eventstore/position.js';
 import { CHECKPOINT_CHANNEL, parseCheckpointMoved, readCheckpoints } from './checkpoints.js';
 
 export class WaitForPositionTimeoutError extends Error {
@@ -10,7 +10,7 @@ export class WaitForPositionTimeoutError extends Error {
   }
 }
 
-interface Waiter { position: Position; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+interface Waiter { point: FeedPoint; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
 
 /**
  * Read-your-writes across instances: waits until every named checkpoint has reached a
@@ -63,9 +63,8 @@ export class CheckpointWaiter {
   /** Resolves once all checkpoints are at or past `position`; rejects with WaitForPositionTimeoutError. */
   wait(position: Position, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      decodePosition(position);
       const waiter: Waiter = {
-        position,
+        point: decodePosition(position),
         resolve,
         reject,
         timer: setTimeout(() => {
@@ -94,13 +93,18 @@ export class CheckpointWaiter {
     if (known === undefined || comparePositions(position, known) > 0) this.known.set(name, position);
   }
 
-  /** Resolves the waiters every checkpoint is known to have passed. */
+  /**
+   * Resolves the waiters every checkpoint is known to have passed. Runs on every
+   * checkpoint heard, over every waiter: positions are decoded once, not per comparison.
+   */
   private release(): void {
     if (this.waiters.size === 0) return;
     const positions = this.names.map((name) => this.known.get(name));
     if (positions.some((p) => p === undefined)) return;
+    // The slowest checkpoint decides: a waiter it has passed, all have passed.
+    const slowest = positions.map((p) => decodePosition(p!)).reduce((a, b) => (compareFeedPoints(a, b) <= 0 ? a : b));
     for (const waiter of [...this.waiters]) {
-      if (positions.every((p) => comparePositions(p!, waiter.position) >= 0)) {
+      if (compareFeedPoints(slowest, waiter.point) >= 0) {
         this.remove(waiter);
         waiter.resolve();
       }
