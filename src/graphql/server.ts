@@ -45,6 +45,9 @@ export async function startHttpServer(services: Services, port: number, host: st
       error: (...args) => logger.error(args),
     },
     maskedErrors: { maskError },
+    // refuseBody bounds every body before yoga sees it; yoga's own limit would count the
+    // bytes again through a stream pipeline, about 5 % of a mutation's CPU.
+    maxRequestBodySize: false,
     // Over WebSocket there is no fetch Request: that path builds its context in onSubscribe.
     context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => (request && req
       ? contextFor(services, viewers.get(req) ?? OPEN_VIEWER, requestIds.get(req) ?? null, request.headers.get('idempotency-key'))
@@ -170,11 +173,14 @@ export async function startHttpServer(services: Services, port: number, host: st
 /**
  * Bodies are limited before GraphQL parses anything: a declared length over the limit
  * is refused, and so is a body of undeclared length (chunked), which could be any size.
+ * Node reads exactly the declared length as the body, so nothing longer gets through.
+ * A POST must declare its length; another method may come without a body at all.
  */
 function refuseBody(req: IncomingMessage, limit: number): { status: number; code: string; message: string } | undefined {
-  if (req.method !== 'POST') return undefined;
-  const length = Number(req.headers['content-length']);
-  if (req.headers['content-length'] === undefined || !Number.isFinite(length)) {
+  const declared = req.headers['content-length'];
+  if (req.method !== 'POST' && declared === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
+  const length = Number(declared);
+  if (declared === undefined || !Number.isFinite(length)) {
     return { status: 411, code: 'LENGTH_REQUIRED', message: 'a request body needs a Content-Length header' };
   }
   if (length > limit) {

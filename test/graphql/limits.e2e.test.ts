@@ -44,6 +44,17 @@ describe('query limits', () => {
     await stillServing();
   });
 
+  it.each(['POST', 'PUT'])('refuses a %s body of undeclared length (chunked), which could be any size', async (method) => {
+    const response = await fetch(server.url, {
+      method, headers: { 'content-type': 'application/json' },
+      body: new Blob([JSON.stringify({ query: '{ projections { name } }' })]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(411);
+    expect((await response.json()).errors[0].extensions.code).toBe('LENGTH_REQUIRED');
+    await stillServing();
+  });
+
   it('hides the schema when introspection is off: no introspection, no field suggestions', async () => {
     const introspection = await server.gql('{ __schema { types { name } } }');
     expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
