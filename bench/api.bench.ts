@@ -358,7 +358,7 @@ try {
   ]]));
   if (load.firstFailure) print(`first failure: ${load.firstFailure}`);
   print();
-  const floorRows = [];
+  const floorRows: string[][] = [];
   for (const [name, insert] of [['bare HTTP', false], ['HTTP + one INSERT', true]] as const) {
     const bare = await bareCreates(bench.url, insert);
     floorRows.push([

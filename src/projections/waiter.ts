@@ -1,5 +1,5 @@
 import type { Database } from '../db/connect.js';
-import { compareFeedPoints, comparePositions, decodePosition, type FeedPoint, type Position } from '../eventstore/position.js';
+import { compareFeedPoints, decodePosition, type FeedPoint, type Position } from '../eventstore/position.js';
 import { CHECKPOINT_CHANNEL, parseCheckpointMoved, readCheckpoints } from './checkpoints.js';
 
 export class WaitForPositionTimeoutError extends Error {
@@ -21,8 +21,8 @@ interface Waiter { point: FeedPoint; resolve: () => void; reject: (error: Error)
  */
 export class CheckpointWaiter {
   private readonly waiters = new Set<Waiter>();
-  /** The furthest committed position heard of per checkpoint. */
-  private readonly known = new Map<string, Position>();
+  /** The furthest committed position heard of per checkpoint, decoded once. */
+  private readonly known = new Map<string, FeedPoint>();
   private unlisten: (() => Promise<void>) | undefined;
   private poller: NodeJS.Timeout | undefined;
   private checking = false;
@@ -89,20 +89,21 @@ export class CheckpointWaiter {
   }
 
   private learn(name: string, position: Position): void {
+    const point = decodePosition(position);
     const known = this.known.get(name);
-    if (known === undefined || comparePositions(position, known) > 0) this.known.set(name, position);
+    if (known === undefined || compareFeedPoints(point, known) > 0) this.known.set(name, point);
   }
 
   /**
    * Resolves the waiters every checkpoint is known to have passed. Runs on every
-   * checkpoint heard, over every waiter: positions are decoded once, not per comparison.
+   * checkpoint heard, over every waiter.
    */
   private release(): void {
     if (this.waiters.size === 0) return;
-    const positions = this.names.map((name) => this.known.get(name));
-    if (positions.some((p) => p === undefined)) return;
+    const points = this.names.map((name) => this.known.get(name));
+    if (points.some((p) => p === undefined)) return;
     // The slowest checkpoint decides: a waiter it has passed, all have passed.
-    const slowest = positions.map((p) => decodePosition(p!)).reduce((a, b) => (compareFeedPoints(a, b) <= 0 ? a : b));
+    const slowest = points.reduce((a, b) => (compareFeedPoints(a!, b!) <= 0 ? a : b))!;
     for (const waiter of [...this.waiters]) {
       if (compareFeedPoints(slowest, waiter.point) >= 0) {
         this.remove(waiter);
