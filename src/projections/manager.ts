@@ -26,6 +26,8 @@ export interface ProjectionManagerOptions {
   retryMaxMs?: number;
   /** Checkpoints that waitForPosition waits for; by default every managed projection not marked `readYourWrites: false`. */
   waitFor?: readonly string[];
+  /** How long a projection marked `readYourWrites: false` rests once caught up (default 50 ms; see RunnerOptions). */
+  restMs?: number;
   /** The store this process appends through: its commits wake the runners here at once. */
   store?: EventStore;
 }
@@ -59,6 +61,7 @@ export class ProjectionManager {
       // Waiters in this process learn of a checkpoint as soon as it commits; other
       // processes hear of it by its notification.
       onCheckpoint: (position) => this.waiter.heard(projection.name, position),
+      restMs: projection.readYourWrites === false ? options.restMs ?? 50 : 0,
     }));
     this.waiter = new CheckpointWaiter(
       database, options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name),

@@ -19,6 +19,12 @@ export interface RunnerOptions {
   retryMaxMs: number;
   /** Told of every checkpoint this runner commits. */
   onCheckpoint?: (position: Position) => void;
+  /**
+   * Once caught up, rest this long before heeding the next wake-up: the events of a
+   * busy spell then go in one batch, not a batch per commit. For projections no write
+   * waits on; a catch-up never rests.
+   */
+  restMs?: number;
 }
 
 /**
@@ -96,6 +102,7 @@ export class ProjectionRunner {
           continue;
         }
         this.state = 'running';
+        if (this.options.restMs) await this.sleep(this.options.restMs, false);
         await this.sleep(this.options.pollIntervalMs, true);
       } catch (error) {
         prefetched = undefined;
