@@ -26,7 +26,7 @@ export interface ProjectionManagerOptions {
   retryMaxMs?: number;
   /** Checkpoints that waitForPosition waits for; by default every managed projection not marked `readYourWrites: false`. */
   waitFor?: readonly string[];
-  /** How long a projection marked `readYourWrites: false` rests once caught up (default 50 ms; see RunnerOptions). */
+  /** How long a projection that waitForPosition does not wait for rests once caught up (default 50 ms; see RunnerOptions). */
   restMs?: number;
   /** The store this process appends through: its commits wake the runners here at once. */
   store?: EventStore;
@@ -49,6 +49,7 @@ export class ProjectionManager {
 
   constructor(private readonly options: ProjectionManagerOptions) {
     const { database, registry, logger } = options;
+    const waitFor = options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name);
     this.runners = options.projections.map((projection) => new ProjectionRunner({
       database,
       registry,
@@ -61,11 +62,9 @@ export class ProjectionManager {
       // Waiters in this process learn of a checkpoint as soon as it commits; other
       // processes hear of it by its notification.
       onCheckpoint: (position) => this.waiter.heard(projection.name, position),
-      restMs: projection.readYourWrites === false ? options.restMs ?? 50 : 0,
+      restMs: waitFor.includes(projection.name) ? 0 : options.restMs ?? 50,
     }));
-    this.waiter = new CheckpointWaiter(
-      database, options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name),
-    );
+    this.waiter = new CheckpointWaiter(database, waitFor);
     this.locks = database.kind === 'postgres'
       ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
       : undefined;
