@@ -1,8 +1,7 @@
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
-import { NOTIFICATIONS_CHANNEL } from '../sagas/fulfilment-store.js';
 import {
-  compareNotificationPositions, lastNotificationPosition, notificationsAfter, type Notification,
+  NOTIFICATIONS_CHANNEL, compareNotificationPositions, lastNotificationPosition, notificationsAfter, type Notification,
 } from '../sagas/notifications.js';
 import { Channel } from './channel.js';
 import { overflowError, replayThenLive } from './replay.js';

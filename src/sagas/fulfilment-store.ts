@@ -6,9 +6,8 @@ import {
 } from './fulfilment.js';
 import { writeNotification } from './notifications.js';
 
-/** NOTIFY channels: a saga became due (wakes the worker), a notification was written (wakes the hub). */
+/** NOTIFY channel: a saga became due (wakes the worker). */
 export const FULFILMENT_CHANNEL = 'ledgerline_fulfilment';
-export const NOTIFICATIONS_CHANNEL = 'ledgerline_notifications';
 
 export interface StoredFulfilment {
   fulfilment: Fulfilment;
@@ -89,7 +88,6 @@ export async function postpone(
 async function insertNotification(tx: Tx, f: Fulfilment, kind: string, message: string, at: string): Promise<void> {
   const id = createHash('sha256').update(`ledgerline:notification:${f.orderId}:${kind}`).digest('hex').slice(0, 32);
   await writeNotification(tx, { id, userId: f.userId, orderId: f.orderId, kind, message, createdAt: at });
-  await tx.execute(sql`SELECT pg_notify(${NOTIFICATIONS_CHANNEL}, ${f.userId})`);
 }
 
 function fromRow(row: FulfilmentRow): StoredFulfilment {

@@ -15,11 +15,15 @@ export interface Notification {
 const COLUMNS = sql.raw(`id, position::text AS position, user_id AS "userId", order_id AS "orderId", kind, message,
   created_at::text AS "createdAt"`);
 
+/** NOTIFY channel: a notification was written (wakes the hub). */
+export const NOTIFICATIONS_CHANNEL = 'ledgerline_notifications';
+
 /** Advisory lock space of the notifications outbox (see writeNotification). */
 const NOTIFICATIONS_LOCK_SPACE = 7_370_004;
 
 /**
- * Writes a notification once (its id decides), in the caller's transaction. Positions come
+ * Writes a notification once (its id decides), in the caller's transaction, and announces
+ * it on NOTIFICATIONS_CHANNEL when that commits. Positions come
  * from a sequence, taken at insert but seen at commit; writers take turns under a
  * transaction-level advisory lock, taken before the position is, so positions become
  * visible in order and a reader that resumes after one never misses a lower one that
@@ -31,6 +35,7 @@ export async function writeNotification(tx: Tx, notification: Omit<Notification,
   await tx.execute(sql`
     INSERT INTO notifications (id, user_id, order_id, kind, message, created_at)
     VALUES (${id}, ${userId}, ${orderId}, ${kind}, ${message}, ${createdAt}) ON CONFLICT (id) DO NOTHING`);
+  await tx.execute(sql`SELECT pg_notify(${NOTIFICATIONS_CHANNEL}, ${userId})`);
 }
 
 export async function notificationsFor(exec: Executor, userId: string, limit = 100): Promise<Notification[]> {
