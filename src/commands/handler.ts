@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Executor } from '../db/connect.js';
+import type { Executor, Tx } from '../db/connect.js';
 import {
   DomainError, INVENTORY_COMMAND_TYPES, emailStreamId, orderStreamId, productStreamId, userStreamId,
   type CommandMetadata, type DomainEvent, type InventoryCommand, type OrderCommand, type UserCommand, type UserEvent,
@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { emailAggregate, orderAggregate, productAggregate, userAggregate, type Aggregate } from './aggregates.js';
 import { eventIdFor, requestHash } from './ids.js';
 import { onceForKey } from './idempotency.js';
+import { committingAlone, committingTransaction } from './outcome.js';
 import { loadStream, versionAt, type Loaded } from './loader.js';
 
 export type AppCommand = OrderCommand | UserCommand | InventoryCommand;
@@ -107,11 +108,13 @@ export class CommandHandler {
         }
         // Several streams change together: plan and write them in one transaction, so the
         // plan cannot rest on a state another writer has moved on from.
-        return await exec.transaction(async (tx) => {
+        const plan = async (tx: Tx) => {
           let last: CommandResult | undefined;
           for (const step of await this.userPlan(command, tx)) last = await this.runStep(step, command.metadata, options, tx, written);
           return last!;
-        });
+        };
+        // Inside the idempotency key's transaction it is a savepoint: that one commits.
+        return await (exec === this.store.database.db ? committingTransaction(exec, plan) : exec.transaction(plan));
       } catch (error) {
         if (error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < this.maxAttempts) {
           this.retries++;
@@ -141,9 +144,11 @@ export class CommandHandler {
     const events = decided.map((e, i) => ({
       id: eventIdFor(metadata.commandId, step.streamId, i), type: e.type, data: e.data, metadata: eventMetadata(metadata),
     }));
-    const appended = await this.store.appendToStream(step.streamId, events, {
+    const append = () => this.store.appendToStream(step.streamId, events, {
       expectedVersion: loaded.version, streamType: step.aggregate.streamType, tx: exec,
     });
+    // Outside a transaction the append commits by itself, so a lost connection leaves it unknown.
+    const appended = await (exec === this.store.database.db ? committingAlone(append) : append());
     const result = { streamId: step.streamId, ...appended, events: events.map(({ id, type, data }) => ({ id, type, data })) };
     const state = decided.reduce((s, e) => step.aggregate.decider.evolve(s, e), loaded.state);
     written.push({ result, loaded, aggregate: step.aggregate, state });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db, type Tx } from '../db/connect.js';
+import { committingTransaction } from './outcome.js';
 
 export class IdempotencyConflictError extends Error {
   readonly code = 'IDEMPOTENCY_CONFLICT';
@@ -13,12 +14,13 @@ export class IdempotencyConflictError extends Error {
  * Runs `work` at most once per key. The key row is claimed in the same transaction as
  * the command's writes, so a concurrent duplicate waits on that row and then reads the
  * stored result; when the first attempt fails, nothing is kept and the next one runs.
- * An expired key is claimed again as if new.
+ * An expired key is claimed again as if new. A database lost while the COMMIT is under way
+ * leaves the outcome unknown (OutcomeUnknownError): the same key tells on the next try.
  */
 export async function onceForKey<T>(
   db: Db, key: string, hash: string, ttlMs: number, work: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  return db.transaction(async (tx) => {
+  return committingTransaction(db, async (tx) => {
     const claimed = await rows(tx, sql`
       INSERT INTO idempotency_keys (key, request_hash, expires_at)
       VALUES (${key}, ${hash}, now() + ${`${ttlMs} milliseconds`}::interval)

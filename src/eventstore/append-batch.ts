@@ -91,9 +91,12 @@ export class AppendBatcher {
       const byStream = new Map(found.map((row) => [row.stream_id, row]));
       for (const pending of batch) pending.resolve(byStream.get(pending.streamId) ?? NOT_CLAIMED);
     }, (error: unknown) => {
-      // The statement wrote nothing. Unless the database is out of reach, the failure may
-      // be one append's (a re-sent event id, a value PostgreSQL refuses) or a deadlock
-      // with another batch: each append then learns its own outcome alone.
+      // A database out of reach: every append of the statement shares its one outcome,
+      // which is "not written" only if the statement never left (the caller tells which),
+      // and unknown if its connection dropped, even after the COMMIT. Otherwise the
+      // statement wrote nothing, and the failure may be one append's (a re-sent event id,
+      // a value PostgreSQL refuses) or a deadlock with another batch: each append then
+      // learns its own outcome alone.
       for (const pending of batch) isDatabaseUnavailable(error) ? pending.reject(error) : pending.resolve(ALONE);
     });
   }

@@ -3,6 +3,7 @@ import { IdempotencyConflictError } from '../commands/index.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../domain/index.js';
 import { ConcurrencyError } from '../eventstore/index.js';
 import { builder } from './builder.js';
+import { WrittenNotReadableError } from './commands.js';
 
 export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'Every error a mutation can return in its result union.',
@@ -63,5 +64,18 @@ builder.objectType(ForbiddenError, {
   fields: () => ({}),
 });
 
+builder.objectType(WrittenNotReadableError, {
+  name: 'WrittenNotReadableError',
+  description: 'The command was written, durably, at `position`, but could not be read back within the wait (the read '
+    + 'side lags, or the database went away after the commit). Nothing to retry: read it with consistentWith: `position`.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof WrittenNotReadableError,
+  fields: (t) => ({
+    position: t.field({ type: 'Position', description: "The command's last event.", resolve: (e) => e.position }),
+  }),
+});
+
 /** The errors every command may return. */
-export const COMMAND_ERRORS = [ValidationError, NotFoundError, InvalidStateError, ConcurrencyError, IdempotencyConflictError, ForbiddenError];
+export const COMMAND_ERRORS = [
+  ValidationError, NotFoundError, InvalidStateError, ConcurrencyError, IdempotencyConflictError, ForbiddenError, WrittenNotReadableError,
+];

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../db/connect.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
 
 /** More keys than this go to the database in several queries. */
@@ -41,11 +42,12 @@ export class OrderReads {
 
 /**
  * A batch that fails (one request's id the database refuses, say) is read again one id
- * at a time, so the failure stays with that id and the reads batched with it go on.
+ * at a time, so the failure stays with that id and the reads batched with it go on. A
+ * database out of reach fails them all at once: one by one they would only fail again.
  */
 function eachAloneOnFailure<V>(load: (ids: readonly string[]) => Promise<V[]>): (ids: readonly string[]) => Promise<(V | Error)[]> {
   return (ids) => load(ids).catch((error: unknown) => {
-    if (ids.length === 1) throw error;
+    if (ids.length === 1 || isDatabaseUnavailable(error)) throw error;
     return Promise.all(ids.map((id) => load([id]).then(([value]) => value as V, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
   });
 }

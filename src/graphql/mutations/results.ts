@@ -2,7 +2,7 @@ import type { ObjectRef, SchemaTypes } from '@pothos/core';
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { builder } from '../builder.js';
-import { execute, writtenNotReadable } from '../commands.js';
+import { execute, readBack } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { COMMAND_ERRORS } from '../errors.js';
 
@@ -36,8 +36,6 @@ export async function runThenRead<T>(
   ctx: GraphQLContext, what: string, read: () => Promise<T | undefined>,
   key: string | undefined, expectedVersion: number | null | undefined, build: (metadata: CommandMetadata) => AppCommand,
 ): Promise<Written<T>> {
-  const result = await execute(ctx, build, key, expectedVersion);
-  const view = await read();
-  if (!view) throw writtenNotReadable(what, result.position);
-  return { view, position: result.position };
+  const { position } = await execute(ctx, build, key, expectedVersion);
+  return { view: await readBack(ctx, what, position, read), position };
 }
