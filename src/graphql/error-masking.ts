@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { maskError as yogaMaskError } from 'graphql-yoga';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from 'graphql-yoga';
 import { ForbiddenError, UnauthenticatedError } from '../auth/viewer.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
@@ -27,4 +27,26 @@ function unmasked(error: unknown, message: string, code: string): GraphQLError {
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code },
   });
+}
+
+/** graphql-js's hints: " Did you mean "orders"?", " Did you mean the enum value "PAID"?" and the like. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * Drops every suggestion from errors, which would spell out the names of a schema that is
+ * closed to introspection: validation's (fields, arguments, types, enum values, input
+ * fields in the document) and those of variables' coercion, which execution reports.
+ */
+export function hideSuggestions(): Plugin {
+  const strip = (errors: readonly Error[] | undefined) => {
+    for (const error of errors ?? []) error.message = error.message.replace(SUGGESTION, '');
+  };
+  const stripResult = (result: unknown) => {
+    if (!isAsyncIterable(result)) strip((result as ExecutionResult).errors);
+  };
+  return {
+    onValidate: () => ({ result }) => strip(result),
+    onExecute: () => ({ onExecuteDone: ({ result }) => stripResult(result) }),
+    onSubscribe: () => ({ onSubscribeResult: ({ result }) => stripResult(result) }),
+  };
 }
