@@ -1,11 +1,14 @@
+import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config.js';
 import { startHttpServer, type HttpServer } from './graphql/server.js';
 import type { Logger } from './logger.js';
+import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { startServices, type ServiceOptions, type Services } from './services.js';
 
 export interface App {
   /** Opens the database, migrates, starts projections and serves on the port (0: any free port). */
-  start(port?: number): Promise<{ url: string; port: number }>;
+  start(port?: number): Promise<{ url: string; port: number; metricsPort?: number }>;
   /** Stops accepting, completes subscriptions, closes sockets, projections and the pool. */
   stop(): Promise<void>;
   readonly services: Services | undefined;
@@ -14,17 +17,26 @@ export interface App {
 export function buildApp(config: Config, logger: Logger, options: ServiceOptions = {}): App {
   let services: Services | undefined;
   let http: HttpServer | undefined;
+  let metrics: MetricsServer | undefined;
   return {
     get services() { return services; },
     async start(port = config.port) {
       services = await startServices(config, logger, options);
       http = await startHttpServer(services, port, config.host);
-      return { url: http.url, port: http.port };
+      if (cluster.isWorker) {
+        // The supervisor serves METRICS_PORT for every worker (cluster.ts).
+        AggregatorRegistry.setRegistries([services.metrics.registry]);
+      } else if (config.metricsPort !== undefined) {
+        metrics = await serveMetrics(services.metrics.registry, config.metricsPort, config.host);
+      }
+      return { url: http.url, port: http.port, metricsPort: metrics?.port };
     },
     async stop() {
+      await metrics?.close();
       await http?.close();
       await services?.stop();
       http = undefined;
+      metrics = undefined;
       services = undefined;
     },
   };

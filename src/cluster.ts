@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import type { Logger } from './logger.js';
+import { serveMetrics } from './metrics-server.js';
 
 /** A worker that dies sooner than this after starting is not restarted at once, but after a pause. */
 const RESTART_PAUSE_MS = 1_000;
@@ -38,12 +40,15 @@ export async function superviseWorkers(config: Config, logger: Logger, workers: 
     });
   };
   for (let i = 0; i < workers; i++) start();
-  logger.info({ workers, port: config.port }, 'supervising server workers');
+  // One scrape answers for every worker: the supervisor asks each for its registry.
+  const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(new AggregatorRegistry(), config.metricsPort, config.host);
+  logger.info({ workers, port: config.port, metricsPort: metrics?.port }, 'supervising server workers');
 
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     for (const timer of restarts) clearTimeout(timer);
+    await metrics?.close();
     logger.info({ signal }, 'stopping the workers');
     const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
     const exits = running.map((w) => new Promise<number>((resolve) => w.once('exit', (code) => resolve(code ?? 1))));

@@ -17,17 +17,16 @@ const commands: Record<string, () => Promise<void>> = {
     const logger = createLogger(config.logLevel);
     if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, logger, config.workers);
     const app = buildApp(config, logger);
-    const { url } = await app.start();
-    logger.info({ url, database: config.database.kind }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
-    if (!config.authSecret) {
-      logger.warn('AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)');
-    }
     let stopping = false;
+    const started = app.start();
+    // Heard from the first moment: a SIGTERM during start-up still closes the database
+    // (and frees the data directory's lock) instead of killing the process mid-way.
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
       try {
+        await started.catch(() => undefined);
         await app.stop();
         process.exit(0);
       } catch (error) {
@@ -37,6 +36,11 @@ const commands: Record<string, () => Promise<void>> = {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
+    const { url, metricsPort } = await started;
+    logger.info({ url, database: config.database.kind, metricsPort }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
+    if (!config.authSecret) {
+      logger.warn('AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)');
+    }
   },
   async token() {
     const { values } = parseArgs({

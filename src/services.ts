@@ -66,7 +66,8 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   });
   const saga = fulfilment && new FulfilmentWorker({
     database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger, lockRetryMs: config.leaderRetryMs,
-    onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step, outcome }),
+    // A step's name may carry an id (reserve:<productId>); a label takes its kind only, a closed set.
+    onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step: step.split(':')[0]!, outcome }),
   });
   const hubOptions = { capacity: config.subscriberBuffer, pollIntervalMs: 1_000 };
   const subscriptions = new StatusHub(database, logger, hubOptions);

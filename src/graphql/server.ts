@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { bearer, verifyToken } from '../auth/tokens.js';
-import { OPEN_VIEWER, UnauthenticatedError, viewerScope, type Viewer } from '../auth/viewer.js';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { TokenPolicy } from '../auth/tokens.js';
+import { viewerScope, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
+import { isPageRequest, serveGraphiqlPage } from './graphiql-page.js';
+import { answerRefusal, identify, refuseBody, unauthenticated } from './http-gate.js';
 import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
 import { sharedSubscriptions } from './shared-subscriptions.js';
+import { serveGraphqlWs } from './ws-server.js';
 
 export interface HttpServer {
   readonly url: string;
@@ -24,20 +25,38 @@ export interface HttpServer {
 
 type ServerContext = { req: IncomingMessage };
 
+const ENDPOINT = '/graphql';
+
 /**
  * GraphQL over HTTP (queries, mutations, SSE subscriptions) and over graphql-ws on the
- * same path, GraphiQL in a browser, the dashboard at /dashboard, and /health.
+ * same path, GraphiQL in a browser, the dashboard at /dashboard, and /health. Who is
+ * asking is decided once per request, before any route; only /health, the dashboard's
+ * static files and the GraphiQL page answer a caller without a token.
  */
 export async function startHttpServer(services: Services, port: number, host: string): Promise<HttpServer> {
   const { logger, config } = services;
+  const tokens: TokenPolicy = { secret: config.authSecret, maxAgeMs: config.authMaxTokenAgeMs };
+  const viewers = new WeakMap<IncomingMessage, Viewer>();
+  const requestIds = new WeakMap<IncomingMessage, string>();
   const yoga: YogaServerInstance<ServerContext, GraphQLContext> = createYoga<ServerContext, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
-    // GraphiQL needs introspection; with it off (production) there is no explorer either.
-    graphiql: config.graphql.introspection ? { subscriptionsProtocol: 'WS', title: 'Ledgerline' } : false,
-    plugins: [...limitPlugins(config.graphql), sharedSubscriptions<GraphQLContext>(
-      ({ viewer }) => viewerScope(viewer), (execution) => services.metrics.subscriptionEvents.inc({ execution }),
-    )],
+    graphqlEndpoint: ENDPOINT,
+    // The page is served before yoga (graphiql-page.ts), so yoga never renders one.
+    graphiql: false,
+    landingPage: false,
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin !== null && config.corsOrigins.includes(origin)
+        ? { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'], exposedHeaders: ['x-request-id'] }
+        : false;
+    },
+    plugins: [
+      // Operations sent with GET need a header no page can send cross-site without a
+      // preflight; a POST must be JSON (refuseBody), which needs one anyway.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'idempotency-key', 'x-request-id'] }),
+      ...limitPlugins(config.graphql),
+      sharedSubscriptions<GraphQLContext>(({ viewer }) => viewerScope(viewer), (execution) => services.metrics.subscriptionEvents.inc({ execution })),
+    ],
     logging: {
       debug: (...args) => logger.debug(args),
       info: (...args) => logger.info(args),
@@ -49,46 +68,39 @@ export async function startHttpServer(services: Services, port: number, host: st
     // bytes again through a stream pipeline, about 5 % of a mutation's CPU.
     maxRequestBodySize: false,
     // Over WebSocket there is no fetch Request: that path builds its context in onSubscribe.
-    context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => (request && req
-      ? contextFor(services, viewers.get(req) ?? OPEN_VIEWER, requestIds.get(req) ?? null, request.headers.get('idempotency-key'))
-      : {})) as () => GraphQLContext,
+    context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => {
+      if (!request || !req) return {};
+      const viewer = viewers.get(req);
+      // The gate below stores a viewer for every request it lets through; none is never "everyone".
+      if (!viewer) throw new Error('a GraphQL request reached execution without a viewer');
+      return contextFor(services, viewer, requestIds.get(req) ?? null, request.headers.get('idempotency-key'));
+    }) as () => GraphQLContext,
   });
 
-  const viewers = new WeakMap<IncomingMessage, Viewer>();
-  const requestIds = new WeakMap<IncomingMessage, string>();
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (req, res) => {
-    if (req.url === '/health' && req.method === 'GET') {
+    requestIds.set(req, logRequest(logger, req, res));
+    const identity = await identify(tokens, header(req.headers.authorization) ?? undefined);
+    if (typeof identity === 'object' && 'status' in identity) return answerRefusal(req, res, identity);
+    const path = req.url?.split('?')[0];
+    if (path === '/health' && req.method === 'GET') {
       const health = await services.health();
       res.writeHead(health.ready ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify(health));
       return;
     }
-    if (req.url === '/metrics' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
-      res.end(await services.metrics.registry.metrics());
-      return;
-    }
     if (await serveDashboard(req, res)) return;
-    requestIds.set(req, logRequest(logger, req, res));
-    const refused = refuseBody(req, config.graphql.bodyLimit);
-    if (refused) {
-      res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ errors: [{ message: refused.message, extensions: { code: refused.code } }] }));
-      req.resume();
+    if ((path === ENDPOINT || path === `${ENDPOINT}/`) && isPageRequest(req)) {
+      serveGraphiqlPage(res, config.graphql.introspection);
       return;
     }
-    if (config.authSecret && !isGraphiqlPage(req)) {
-      try {
-        viewers.set(req, await authenticate(config.authSecret, bearer(req.headers.authorization)));
-      } catch (error) {
-        const message = error instanceof UnauthenticatedError ? error.message : 'authentication failed';
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-        res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
-        req.resume();
-        return;
-      }
+    const refused = refuseBody(req, config.graphql.bodyLimit);
+    if (refused) return answerRefusal(req, res, refused);
+    // A CORS preflight carries no credentials and runs nothing; every other request needs a viewer.
+    if (identity === 'anonymous' && req.method !== 'OPTIONS') {
+      return answerRefusal(req, res, unauthenticated('a bearer token is required (Authorization: Bearer <token>)'));
     }
+    if (identity !== 'anonymous') viewers.set(req, identity);
     await yoga.requestListener(req, res);
   });
   server.on('connection', (socket) => {
@@ -96,64 +108,24 @@ export async function startHttpServer(services: Services, port: number, host: st
     socket.once('close', () => sockets.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.graphql.bodyLimit });
-  services.metrics.observe({ sockets: () => wss.clients.size });
-  const ws = useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket; viewer?: Viewer }>({
-    // A connection without a valid token is refused (graphql-ws closes it with 4403);
-    // one whose token expires is closed the same way when it does.
-    onConnect: async (ctx) => {
-      if (!config.authSecret) return true;
-      try {
-        const params = ctx.connectionParams ?? {};
-        const viewer = await authenticate(config.authSecret, bearer(params.authorization) ?? (typeof params.token === 'string' ? params.token : undefined));
-        ctx.extra.viewer = viewer;
-        if (viewer.expiresAt !== undefined) {
-          const timer = setTimeout(() => ctx.extra.socket.close(4403, 'Forbidden: the token has expired'), viewer.expiresAt * 1000 - Date.now());
-          timer.unref();
-          ctx.extra.socket.once('close', () => clearTimeout(timer));
-        }
-        return true;
-      } catch {
-        return false;
-      }
+  const ws = serveGraphqlWs(server, yoga, {
+    tokens,
+    corsOrigins: config.corsOrigins,
+    maxPayload: config.graphql.bodyLimit,
+    maxSubscriptions: config.wsMaxSubscriptions,
+    logger,
+    // Every operation on a socket is a request of its own, with an id of its own: the
+    // connection's x-request-id (when it sent one) and the operation's id.
+    context: (viewer, request, operationId) => {
+      const connectionId = sentRequestId(request.headers);
+      return contextFor(services, viewer, connectionId && `${connectionId}:${operationId}`, header(request.headers['idempotency-key']));
     },
-    execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
-    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-    onSubscribe: async (ctx, id, params) => {
-      const headers = ctx.extra.request.headers;
-      // Every operation on a socket is a request of its own, with an id of its own: the
-      // connection's x-request-id (when it sent one) and the operation's id.
-      const connectionId = sentRequestId(headers);
-      const context = contextFor(
-        services, ctx.extra.viewer ?? OPEN_VIEWER, connectionId && `${connectionId}:${id}`, header(headers['idempotency-key']),
-      );
-      context.logger.info({ operationId: id }, 'websocket operation');
-      const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
-      // Parsing and validation (the limits among them) refuse this operation only.
-      let document;
-      try {
-        document = enveloped.parse(params.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
-      } catch (error) {
-        if (error instanceof GraphQLError) return [error];
-        throw error;
-      }
-      const contextValue = await enveloped.contextFactory();
-      return {
-        schema: enveloped.schema,
-        document,
-        operationName: params.operationName,
-        variableValues: params.variables,
-        contextValue,
-        rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-      } as ExecutionArgs;
-    },
-  }, wss);
+  });
+  services.metrics.observe({ sockets: () => ws.wss.clients.size });
 
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/graphql`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${ENDPOINT}`;
 
   return {
     url,
@@ -163,33 +135,12 @@ export async function startHttpServer(services: Services, port: number, host: st
       // Subscriptions end first, so clients see them complete rather than cut.
       services.subscriptions.endAll();
       await ws.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => ws.wss.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => (server.listening ? server.once('close', resolve) : resolve()));
     },
   };
 }
-
-/**
- * Bodies are limited before GraphQL parses anything: a declared length over the limit
- * is refused, and so is a body of undeclared length (chunked), which could be any size.
- * Node reads exactly the declared length as the body, so nothing longer gets through.
- * A POST must declare its length; another method may come without a body at all.
- */
-function refuseBody(req: IncomingMessage, limit: number): { status: number; code: string; message: string } | undefined {
-  const declared = req.headers['content-length'];
-  if (req.method !== 'POST' && declared === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
-  const length = Number(declared);
-  if (declared === undefined || !Number.isFinite(length)) {
-    return { status: 411, code: 'LENGTH_REQUIRED', message: 'a request body needs a Content-Length header' };
-  }
-  if (length > limit) {
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the request body is ${length} bytes; the limit is ${limit}` };
-  }
-  return undefined;
-}
-
-type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
 function header(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? value[0] ?? null : value ?? null;
@@ -225,14 +176,4 @@ function contextFor(services: Services, viewer: Viewer, sentRequestId: string | 
     actor: viewer.open ? 'anonymous' : `${viewer.role}:${viewer.userId}`,
     idempotencyKey: idempotencyKey ?? undefined,
   };
-}
-
-async function authenticate(secret: string, token: string | undefined): Promise<Viewer> {
-  if (!token) throw new UnauthenticatedError('a bearer token is required (Authorization: Bearer <token>)');
-  return verifyToken(secret, token);
-}
-
-/** GraphiQL's page holds no data; the token goes into its headers editor. */
-function isGraphiqlPage(req: IncomingMessage): boolean {
-  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }

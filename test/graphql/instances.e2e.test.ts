@@ -20,7 +20,7 @@ function worker(server: ServerProcess): 'running' | 'standby' {
 }
 
 async function sagaSteps(server: ServerProcess): Promise<number> {
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(server.metricsUrl)).text();
   return [...text.matchAll(/^ledgerline_saga_steps_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 

@@ -25,7 +25,7 @@ describe('client disconnects', () => {
   afterAll(() => server.stop());
 
   const counts = async () => {
-    const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     const read = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
     return { subscriptions: read('ledgerline_active_subscriptions'), sockets: read('ledgerline_websockets') };
   };

@@ -75,7 +75,7 @@ describe('logs and metrics', () => {
     await createOrder(gql, 'obs-2');
     await payOrder(gql, 'obs-2');
     await sub.waitFor(3, 15_000);
-    const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     const value = (pattern: string) => Number(new RegExp(`^${pattern} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
     expect(value('ledgerline_commands_total\\{type="CreateOrder",outcome="ok"\\}')).toBeGreaterThanOrEqual(2);
     expect(value('ledgerline_commands_total\\{type="ShipOrder",outcome="ok"\\}')).toBeGreaterThanOrEqual(1);

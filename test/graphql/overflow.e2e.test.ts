@@ -22,7 +22,7 @@ describe.runIf(ENGINES.includes('postgres'))('a subscriber that stops reading', 
   afterAll(() => server.stop());
 
   const activeSubscriptions = async () => {
-    const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     return Number(/^ledgerline_active_subscriptions (\d+)/m.exec(text)?.[1]);
   };
 

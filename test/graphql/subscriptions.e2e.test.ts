@@ -70,7 +70,7 @@ describe.each(ENGINES)('subscriptions on %s', (engine) => {
 
   it('executes a change once for every subscriber of the same operation and scope', async () => {
     const events = async () => {
-      const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+      const text = await (await fetch(server.metricsUrl)).text();
       const count = (execution: string) => Number(text.match(new RegExp(`subscription_events_total{execution="${execution}"} (\\d+)`))?.[1] ?? 0);
       return { executed: count('executed'), shared: count('shared') };
     };

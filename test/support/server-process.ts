@@ -8,7 +8,11 @@ export interface ServerProcess {
   readonly name: string;
   readonly url: string;
   readonly wsUrl: string;
+  /** Prometheus metrics, on their own listener (METRICS_PORT, a free port here). */
+  readonly metricsUrl: string;
   readonly child: ChildProcess;
+  /** The last 4,000 characters it wrote to stderr. */
+  stderr(): string;
   /** Every JSON log line it printed so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   /** POSTs one GraphQL operation and returns the parsed body. */
@@ -25,7 +29,7 @@ export interface ServerProcess {
 export async function startServerProcess(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -57,9 +61,11 @@ export async function startServerProcess(name: string, env: Record<string, strin
     name,
     url,
     wsUrl: url.replace(/^http/, 'ws'),
+    metricsUrl: `http://127.0.0.1:${String(logs.find((l) => typeof l.url === 'string')?.metricsPort)}/metrics`,
     child,
     logs,
     exited,
+    stderr: () => stderr,
     gql: (query, variables, headers) => postGraphql(url, query, variables, headers),
     async kill(signal = 'SIGTERM') {
       if (exitedWith === undefined) child.kill(signal);

@@ -8,6 +8,8 @@ import { createPostgresDatabase, type Engine } from './database.js';
 export interface TestServer {
   readonly url: string;
   readonly wsUrl: string;
+  /** Prometheus metrics, on their own listener (METRICS_PORT). */
+  readonly metricsUrl: string;
   readonly app: App;
   /** POSTs one GraphQL operation and returns the parsed body. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[] }>;
@@ -23,14 +25,15 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const fresh = engine === 'postgres' ? await createPostgresDatabase() : undefined;
   const config: Config = {
-    ...loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
+    ...loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env }),
     database: fresh ? { kind: 'postgres', url: fresh.url, poolMax: 20 } : { kind: 'pglite', dataDir: 'memory://' },
   };
   const app = buildApp(config, silentLogger, services);
-  const { url } = await app.start(0);
+  const { url, metricsPort } = await app.start(0);
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     app,
     gql: (query, variables, headers) => postGraphql(url, query, variables, headers),
     async stop() {
