@@ -4,6 +4,7 @@ import {
   NOTIFICATIONS_CHANNEL, compareNotificationPositions, lastNotificationPosition, notificationsAfter, type Notification,
 } from '../sagas/notifications.js';
 import { Channel } from './channel.js';
+import { fanOut } from './fan-out.js';
 import { overflowError, replayThenLive } from './replay.js';
 import { TableFollower } from './table-follower.js';
 
@@ -61,9 +62,10 @@ export class NotificationHub {
     });
   }
 
-  private publish(notification: Notification): void {
+  /** A few dozen at a time, like StatusHub: one user may hold thousands of subscriptions across sockets. */
+  private publish(notification: Notification): Promise<void> {
     // With nothing delivered yet, resuming after position 0 misses nothing.
     const overflow = (last: Notification | undefined) => overflowError(last?.position ?? '0', this.options.capacity);
-    for (const channel of this.byUser.get(notification.userId) ?? []) channel.push(notification, overflow);
+    return fanOut(this.byUser.get(notification.userId) ?? [], (channel) => channel.push(notification, overflow));
   }
 }

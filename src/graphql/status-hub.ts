@@ -4,12 +4,11 @@ import type { Logger } from '../logger.js';
 import { statusChangesAfter } from '../projections/queries.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
 import { Channel } from './channel.js';
+import { fanOut } from './fan-out.js';
 import { overflowError, replayThenLive } from './replay.js';
 import { TableFollower } from './table-follower.js';
 
 export interface StatusFilter { orderId?: string; userId?: string }
-
-const FAN_OUT_SLICE = 250;
 
 /**
  * One per instance: follows `order_status_history` (see TableFollower) and fans each
@@ -95,18 +94,15 @@ export class StatusHub {
   }
 
   /**
-   * Hands the change to its subscribers, yielding to the event loop every few hundred:
-   * each delivery runs that subscriber's GraphQL execution, and thousands in one go
-   * would hold HTTP requests and database replies back for seconds.
+   * Hands the change to its subscribers a few dozen at a time (see fanOut): each delivery
+   * runs that subscriber's GraphQL execution, and thousands in one go would hold HTTP
+   * requests and database replies back for seconds.
    */
-  private async publish(change: OrderStatusChange): Promise<void> {
+  private publish(change: OrderStatusChange): Promise<void> {
     // With nothing delivered yet (no capacity at all), resuming from the start misses nothing.
     const overflowed = (last: OrderStatusChange | undefined) => overflowError(last?.position ?? START, this.options.capacity);
     const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
-    for (let i = 0; i < targets.length; i++) {
-      targets[i]!.push(change, overflowed);
-      if (i % FAN_OUT_SLICE === FAN_OUT_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
-    }
+    return fanOut(targets, (channel) => channel.push(change, overflowed));
   }
 
   private async head(): Promise<Position> {
