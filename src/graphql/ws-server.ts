@@ -70,9 +70,9 @@ export function serveGraphqlWs(server: Server, yoga: YogaServerInstance<any, Gra
       try {
         document = enveloped.parse(params.query);
         const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map(withoutHttp);
       } catch (error) {
-        if (error instanceof GraphQLError) return [error];
+        if (error instanceof GraphQLError) return [withoutHttp(error)];
         throw error;
       }
       const contextValue = await enveloped.contextFactory();
@@ -97,6 +97,13 @@ export function serveGraphqlWs(server: Server, yoga: YogaServerInstance<any, Gra
     });
   });
   return { wss, dispose: () => ws.dispose() };
+}
+
+/** `extensions.http` tells yoga an HTTP status; a WebSocket client has no use for it. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
 }
 
 function closeAt(socket: WebSocket, at: number): void {

@@ -44,6 +44,8 @@ describe('query limits', () => {
     await sub.done;
     expect(JSON.stringify(sub.errors)).toMatch(message);
     expect(sub.errors).toEqual([[expect.objectContaining({ extensions: expect.objectContaining({ code }) })]]);
+    // HTTP's status hint stays on HTTP.
+    expect(JSON.stringify(sub.errors)).not.toMatch(/"http"/);
     await client.dispose();
     await stillServing();
   });
