@@ -103,6 +103,11 @@ export async function startHttpServer(services: Services, port: number, host: st
     if (identity !== 'anonymous') viewers.set(req, identity);
     await yoga.requestListener(req, res);
   });
+  // An idle keep-alive socket is closed by the client (undici: 4 s, proxies: 60 s) before the
+  // server would: a server closing one just as a request arrives on it resets that request,
+  // and its caller cannot tell whether a mutation was applied.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

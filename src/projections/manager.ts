@@ -5,6 +5,7 @@ import { EVENTS_CHANNEL, type EventStore } from '../eventstore/store.js';
 import type { Logger } from '../logger.js';
 import { newEventsAnnounced } from './batch.js';
 import { LeaderLocks } from './leader.js';
+import { batchBudgetMs } from './pacing.js';
 import { rebuildProjection, RebuildInProgressError, type RebuildResult } from './rebuild.js';
 import { ProjectionRunner } from './runner.js';
 import { readStoredStatus, type StoredProjectionStatus } from './status-store.js';
@@ -16,7 +17,7 @@ export interface ProjectionManagerOptions {
   registry: EventTypeRegistry;
   projections: readonly Projection[];
   logger: Logger;
-  /** Events per transaction. */
+  /** Events per transaction at most; on PGlite fewer while batches overrun PGLITE_BATCH_BUDGET_MS (pacing.ts). */
   batchSize?: number;
   /** How often a caught-up runner looks for events when no notification came. */
   pollIntervalMs?: number;
@@ -56,6 +57,7 @@ export class ProjectionManager {
       projection,
       logger,
       batchSize: options.batchSize ?? 2_000,
+      batchBudgetMs: batchBudgetMs(database),
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
       retryInitialMs: options.retryInitialMs ?? 200,
       retryMaxMs: options.retryMaxMs ?? 30_000,

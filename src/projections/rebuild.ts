@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { rows, type Database, type DedicatedSession } from '../db/connect.js';
 import { readAll } from '../eventstore/feed.js';
@@ -6,6 +7,7 @@ import type { EventTypeRegistry } from '../eventstore/registry.js';
 import type { Logger } from '../logger.js';
 import { runBatch, type Prefetched } from './batch.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { batchBudgetMs, BatchPacer } from './pacing.js';
 import { createCopies, createSecondaryIndexes, dropCopies, servingSchema, swapIn } from './rebuild-tables.js';
 import { recordRebuildProgress } from './status-store.js';
 import type { Projection } from './types.js';
@@ -83,11 +85,16 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     };
     let indexed = false;
     let prefetched: Prefetched | undefined;
+    // On PGlite the serving side waits for every batch: pace them (pacing.ts).
+    const pacer = new BatchPacer(batchSize, batchBudgetMs(database));
     for (;;) {
       options.signal?.throwIfAborted();
+      const batchStarted = performance.now();
       const result = await runBatch(database, registry, projection, {
-        batchSize, checkpoint, schema, context: REBUILDING, prefetched, prefetch: database.kind === 'postgres',
+        batchSize: pacer.next(), checkpoint, schema, context: REBUILDING, prefetched, prefetch: database.kind === 'postgres',
       });
+      pacer.took(result.read, performance.now() - batchStarted);
+      if (database.kind === 'pglite') await nextTurn();
       prefetched = result.next;
       processed += result.read;
       position = result.position;

@@ -7,6 +7,7 @@ import { orderIdOf } from './order-rows.js';
 export interface CountedOrder {
   order_id: string;
   user_id: string;
+  /** Every distinct product of the order, in the order its lines first list them. */
   product_ids: string[];
   counted: boolean;
   unrefunded_cents: number;
@@ -30,6 +31,17 @@ export const RECOMMENDATION_EVENT_TYPES = [
 const SEPARATOR = '\u0000';
 
 /**
+ * Pairs are counted among the first 20 distinct products of an order, in the order its
+ * lines first list them; what the user bought counts every product. An order of n
+ * products would otherwise write n·(n−1) pair counts (9,900 for 100 lines, and as many
+ * to take back out): the bound holds one order's pair work, and the rows and WAL it
+ * writes, to at most 380 whatever its size, while what the user bought stays linear.
+ * A row's `product_ids` keeps that order, so taking an order back out subtracts exactly
+ * the pairs it added.
+ */
+export const MAX_PAIRED_PRODUCTS = 20;
+
+/**
  * Folds a batch into the rows to save and the count deltas to add, from the orders the
  * batch's events found already stored. An order counts once paid, and is taken back out
  * when cancelled or once its whole payment is refunded (a partial refund leaves the
@@ -42,9 +54,10 @@ export function foldRecommendations(stored: ReadonlyMap<string, CountedOrder>, e
   const pairs = new Map<string, number>();
   const userProducts = new Map<string, number>();
   const count = (order: CountedOrder, delta: number) => {
-    for (const product of order.product_ids) {
-      add(userProducts, `${order.user_id}${SEPARATOR}${product}`, delta);
-      for (const other of order.product_ids) {
+    for (const product of order.product_ids) add(userProducts, `${order.user_id}${SEPARATOR}${product}`, delta);
+    const paired = order.product_ids.slice(0, MAX_PAIRED_PRODUCTS);
+    for (const product of paired) {
+      for (const other of paired) {
         if (other !== product) add(pairs, `${product}${SEPARATOR}${other}`, delta);
       }
     }
@@ -60,7 +73,7 @@ export function foldRecommendations(stored: ReadonlyMap<string, CountedOrder>, e
     switch (event.type) {
       case 'OrderCreated': {
         if (order) takeOut(id, order);
-        const products = [...new Set(event.data.items.map((item) => item.productId))].sort();
+        const products = [...new Set(event.data.items.map((item) => item.productId))];
         orders.set(id, { order_id: id, user_id: event.data.userId, product_ids: products, counted: false, unrefunded_cents: event.data.total });
         break;
       }

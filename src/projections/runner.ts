@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/connect.js';
 import { decodePosition, encodePosition, type Position } from '../eventstore/position.js';
@@ -5,6 +6,7 @@ import type { EventTypeRegistry } from '../eventstore/registry.js';
 import type { Logger } from '../logger.js';
 import { runBatch, type Prefetched } from './batch.js';
 import { readCheckpoints } from './checkpoints.js';
+import { BatchPacer } from './pacing.js';
 import { recordFailure } from './status-store.js';
 import type { Projection, ProjectionError, ProjectionState } from './types.js';
 
@@ -13,7 +15,10 @@ export interface RunnerOptions {
   registry: EventTypeRegistry;
   projection: Projection;
   logger: Logger;
+  /** Events per batch at most. */
   batchSize: number;
+  /** Fewer events per batch while batches take longer than this (see pacing.ts); undefined: always batchSize. */
+  batchBudgetMs?: number;
   pollIntervalMs: number;
   retryInitialMs: number;
   retryMaxMs: number;
@@ -73,6 +78,7 @@ export class ProjectionRunner {
 
   private async run(): Promise<void> {
     const { projection, logger, batchSize } = this.options;
+    const pacer = new BatchPacer(batchSize, this.options.batchBudgetMs);
     // A failure recorded by an earlier run is cleared by the first batch that succeeds.
     let failed = true;
     let oneByOne = 0;
@@ -82,13 +88,16 @@ export class ProjectionRunner {
     let from: Position | undefined;
     const overlap = this.options.database.kind === 'postgres';
     while (!this.stopping) {
-      const size = oneByOne > 0 ? 1 : batchSize;
+      const paced = oneByOne === 0;
+      const size = paced ? pacer.next() : 1;
       this.pending = false;
       try {
+        const started = performance.now();
         const result = await runBatch(this.options.database, this.options.registry, projection, {
-          batchSize: size, clearFailure: failed, prefetched: size === batchSize ? prefetched : undefined,
-          prefetch: overlap && size === batchSize, from: size === batchSize ? from : undefined,
+          batchSize: size, clearFailure: failed, prefetched: paced ? prefetched : undefined,
+          prefetch: overlap && paced, from: paced ? from : undefined,
         });
+        if (paced) pacer.took(result.read, performance.now() - started);
         prefetched = result.next;
         if (result.read > 0) this.options.onCheckpoint?.(result.position);
         from = result.position;
@@ -99,6 +108,8 @@ export class ProjectionRunner {
         oneByOne = result.read === 0 ? 0 : Math.max(0, oneByOne - result.read);
         if (!result.exhausted) {
           this.state = 'catching_up';
+          // Paced batches (PGlite) let the requests that arrived meanwhile in first.
+          if (this.options.batchBudgetMs !== undefined) await nextTurn();
           continue;
         }
         this.state = 'running';

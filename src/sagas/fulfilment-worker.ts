@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
 import { DomainError } from '../domain/index.js';
@@ -17,7 +18,7 @@ export interface FulfilmentWorkerOptions {
   pollIntervalMs?: number;
   /** How often an instance on standby tries to take the worker's lock; the poll interval by default. */
   lockRetryMs?: number;
-  /** Sagas worked on at once. */
+  /** Sagas worked on at once (default 8; 1 on PGlite). */
   concurrency?: number;
   /** How long after acting it looks again should the fact it expects not have arrived. */
   recheckMs?: number;
@@ -108,7 +109,9 @@ export class FulfilmentWorker {
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined && !this.stopping; id = queue.shift()) await this.advance(id);
     };
-    await Promise.all(Array.from({ length: this.options.concurrency ?? 8 }, worker));
+    // PGlite is one connection: sagas worked on at once would only run longer between requests.
+    const concurrency = this.options.concurrency ?? (this.options.database.kind === 'pglite' ? 1 : 8);
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
   /** One pass over one saga: every action due now, then when to look again. */
@@ -123,6 +126,7 @@ export class FulfilmentWorker {
         const next = await performStep(this.options, stored.fulfilment, action);
         this.options.onStep?.(action.step, 'ok');
         if (next === 'stop') break;
+        await this.yieldToRequests();
       }
       await postpone(database.db, orderId, stored.version, this.options.recheckMs ?? 5_000);
     } catch (error) {
@@ -138,6 +142,15 @@ export class FulfilmentWorker {
       logger.warn({ orderId, attempts: stored.attempts + 1, err: error }, 'fulfilment step failed; retrying');
       await postpone(database.db, orderId, stored.version, delay, { error: message });
     }
+  }
+
+  /**
+   * On PGlite every query runs on the event loop and resolves without leaving it: a
+   * saga of 100 lines is hundreds of queries in one unbroken chain of promises, during
+   * which no request is even read. One step at a time lets them in between.
+   */
+  private async yieldToRequests(): Promise<void> {
+    if (this.options.database.kind === 'pglite') await nextTurn();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/eventstore/types.js';
-import { foldRecommendations, type CountedOrder } from '../../src/projections/recommendations-fold.js';
+import { foldRecommendations, MAX_PAIRED_PRODUCTS, type CountedOrder } from '../../src/projections/recommendations-fold.js';
 
 let position = 0;
 function event(orderId: string, type: string, data: unknown = {}): StoredEvent {
@@ -23,12 +23,12 @@ const TAKEN_OUT = {
 describe('recommendations fold', () => {
   it('counts an order once it is paid, each pair both ways, a product repeated in an order once', () => {
     const changes = foldRecommendations(new Map(), [created('o1', 'u1', 'B', 'A', 'B'), event('o1', 'OrderPaid'), event('o1', 'OrderPaid')]);
-    expect(changes.saved).toEqual([{ order_id: 'o1', user_id: 'u1', product_ids: ['A', 'B'], counted: true, unrefunded_cents: 300 }]);
+    expect(changes.saved).toEqual([{ order_id: 'o1', user_id: 'u1', product_ids: ['B', 'A'], counted: true, unrefunded_cents: 300 }]);
     expect(changes.pairs).toEqual([
-      { product_id: 'A', other_product_id: 'B', delta: 1 },
       { product_id: 'B', other_product_id: 'A', delta: 1 },
+      { product_id: 'A', other_product_id: 'B', delta: 1 },
     ]);
-    expect(changes.userProducts).toEqual([{ user_id: 'u1', product_id: 'A', delta: 1 }, { user_id: 'u1', product_id: 'B', delta: 1 }]);
+    expect(changes.userProducts).toEqual([{ user_id: 'u1', product_id: 'B', delta: 1 }, { user_id: 'u1', product_id: 'A', delta: 1 }]);
   });
 
   it('subtracts exactly what a stored order counted when it is cancelled, and forgets it; a later refund changes nothing', () => {
@@ -54,5 +54,28 @@ describe('recommendations fold', () => {
   it('passes over events of an order it never saw created', () => {
     expect(foldRecommendations(new Map(), [event('ghost', 'OrderPaid'), refunded('ghost', 1), event('ghost', 'OrderCancelled')]))
       .toEqual({ saved: [], removed: [], pairs: [], userProducts: [] });
+  });
+
+  describe(`an order of more than ${MAX_PAIRED_PRODUCTS} products`, () => {
+    // Listed from the highest id down, so line order and sorted order differ.
+    const many = Array.from({ length: MAX_PAIRED_PRODUCTS + 10 }, (_, i) => `P${String(99 - i)}`);
+    const firstOnes = many.slice(0, MAX_PAIRED_PRODUCTS);
+    const pairsAmong = (products: string[], delta: number) => products.flatMap((product) => products
+      .filter((other) => other !== product).map((other) => ({ product_id: product, other_product_id: other, delta })));
+    const boughtBy = (products: string[], delta: number) => products.map((product_id) => ({ user_id: 'u1', product_id, delta }));
+    const storedBig: CountedOrder = { order_id: 'o1', user_id: 'u1', product_ids: many, counted: true, unrefunded_cents: 100 * many.length };
+
+    it('given none stored, when created and paid, then pairs count among its first products in line order only, what was bought among all', () => {
+      const changes = foldRecommendations(new Map(), [created('o1', 'u1', ...many, many[0]!), event('o1', 'OrderPaid')]);
+      expect(changes.saved).toEqual([{ ...storedBig, unrefunded_cents: 100 * (many.length + 1) }]);
+      expect(changes.pairs).toEqual(pairsAmong(firstOnes, 1));
+      expect(changes.pairs).toHaveLength(MAX_PAIRED_PRODUCTS * (MAX_PAIRED_PRODUCTS - 1));
+      expect(changes.userProducts).toEqual(boughtBy(many, 1));
+    });
+
+    it('given it stored and counted, when cancelled, then exactly the pairs it added are taken back out', () => {
+      expect(foldRecommendations(new Map([['o1', storedBig]]), [event('o1', 'OrderCancelled')]))
+        .toEqual({ saved: [], removed: ['o1'], pairs: pairsAmong(firstOnes, -1), userProducts: boughtBy(many, -1) });
+    });
   });
 });
