@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -34,23 +34,46 @@ export async function startInProcess(config: Config, fulfilment: boolean): Promi
   };
 }
 
+/** A server started as `src/main.ts serve` of its own, once it answers /health. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * `src/main.ts serve` on a free port with `env` on top of this process's (metrics off,
+ * logging at warn), resolved once it answers /health; `nodeArgs` go before the script.
+ */
+export async function startServerProcess(env: NodeJS.ProcessEnv, nodeArgs: string[] = [], timeoutMs = 120_000): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: 'off', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = performance.now() + timeoutMs;
+  while (!await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) {
+    if (child.exitCode !== null || performance.now() > deadline) throw new Error('the server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /**
  * `npm start` with WORKERS=n against the bench database: a supervisor and n workers
  * sharing the port, their CPU read from /proc for the whole process tree.
  */
 export async function startWorkers(databaseUrl: string, workers: number): Promise<ServerUnderTest> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, WORKERS: String(workers), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = performance.now() + 120_000;
-  while (!await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) {
-    if (child.exitCode !== null || performance.now() > deadline) throw new Error('the server workers did not start');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const { url, child, stop } = await startServerProcess({ DATABASE_URL: databaseUrl, WORKERS: String(workers) });
   // Health answers as soon as one worker listens; give the others their start too.
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   return {
@@ -58,9 +81,6 @@ export async function startWorkers(databaseUrl: string, workers: number): Promis
     description: `${workers} server workers (WORKERS=${workers}, supervisor pid ${child.pid}), fulfilment saga on`,
     usage: () => ({ cpuMs: treeCpuMs(child.pid!), eluActive: NaN, eluIdle: NaN }),
     subscribers: () => undefined,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop,
   };
 }

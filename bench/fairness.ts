@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/support/pg-cluster.js';
+import { startServerProcess, type ServerProcess } from './api-server.js';
 import { fmtInt, fmtMs, formatTable, percentile, print, watchdog } from './support.js';
 
 // npm run bench:fairness — whether one heavy customer stalls everyone else on PGlite.
@@ -146,29 +144,9 @@ async function payInLoop(agent: http.Agent, url: string, until: () => boolean): 
   return tally;
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: 'off', WORKERS: '1' };
-  delete env.DATABASE_URL;
-  delete env.AUTH_JWT_SECRET;
+function startServer(dataDir: string): Promise<ServerProcess> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'], {
-    env, stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = performance.now() + 120_000;
-  while (!await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) {
-    if (child.exitCode !== null || performance.now() > deadline) throw new Error('the server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return startServerProcess({ DATA_DIR: dataDir, WORKERS: '1', DATABASE_URL: undefined, AUTH_JWT_SECRET: undefined }, profile);
 }
 
 function row(phase: string, tally: Tally): string[] {

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Client } from 'graphql-ws';
 import { postGraphql, wsClient } from '../test/support/clients.js';
-import { freePort } from '../test/support/pg-cluster.js';
+import { startServerProcess, type ServerProcess } from './api-server.js';
 import { adminUrl, createBenchDatabase, fmtMs, print, watchdog, type BenchDatabase } from './support.js';
 
 // npx tsx bench/fanout-stall.ts — how long a trivial HTTP query waits while one status
@@ -69,34 +67,10 @@ function summary(latencies: number[]): string {
   return `n=${sorted.length} p50 ${fmtMs(at(0.5))} ms, p99 ${fmtMs(at(0.99))} ms, max ${fmtMs(sorted.at(-1)!)} ms`;
 }
 
-/** `src/main.ts serve` on a free port, once it answers /health. */
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: 'off' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = performance.now() + 60_000;
-  while (!await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) {
-    if (child.exitCode !== null || performance.now() > deadline) throw new Error('the server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const admin = adminUrl();
   let bench: BenchDatabase | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: ServerProcess | undefined;
   let probe: Probe | undefined;
   const clients: Client[] = [];
   const cleanup = async () => {
@@ -108,7 +82,7 @@ async function main(): Promise<void> {
   const disarm = watchdog(600_000, cleanup);
   try {
     bench = await createBenchDatabase(admin, 'ledgerline_bench_fanout_stall', 2);
-    server = await startServer(bench.url);
+    server = await startServerProcess({ DATABASE_URL: bench.url }, [], 60_000);
     const wsUrl = server.url.replace(/^http/, 'ws');
     const total = SOCKETS * PER_SOCKET;
     print(`${SOCKETS} sockets × ${PER_SOCKET} distinct subscriptions = ${total}; ${CHANGES} changes ${GAP_MS} ms apart; probe every ${PROBE_MS} ms`);

@@ -79,10 +79,31 @@ function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConf
   return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite runs every statement on this process's event loop, and its promises resolve
+ * without leaving it: a chain of hundreds of statements (a saga of 100 lines, a projection
+ * catching up) would run unbroken while no request is even read. Each statement and
+ * transaction therefore starts on a turn of its own, so requests interleave with
+ * whatever background work runs; PostgreSQL needs none of this.
+ */
+class FairPGlite extends PGlite {
+  override async query<T>(...args: Parameters<PGlite['query']>): Promise<Awaited<ReturnType<PGlite['query']>> & { rows: T[] }> {
+    await nextTurn();
+    return super.query<T>(...args) as never;
+  }
+
+  override async transaction<T>(callback: Parameters<PGlite['transaction']>[0]): Promise<T> {
+    await nextTurn();
+    return super.transaction(callback) as Promise<T>;
+  }
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const onDisk = dataDir !== undefined && !dataDir.includes('://');
   const release = onDisk ? lockDataDir(dataDir) : () => {};
-  const client = new PGlite(dataDir);
+  const client = new FairPGlite(dataDir);
   try {
     await client.waitReady;
   } catch (error) {

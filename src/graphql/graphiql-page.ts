@@ -21,8 +21,10 @@ open a graphql-ws WebSocket on the same path.</p>
 </body></html>
 `;
 
+let graphiql: string | undefined;
+
 export function serveGraphiqlPage(res: ServerResponse, enabled: boolean): void {
-  const page = enabled ? renderGraphiQL({ subscriptionsProtocol: 'WS', title: 'Ledgerline' }) : OFF;
+  const page = enabled ? (graphiql ??= renderGraphiQL({ subscriptionsProtocol: 'WS', title: 'Ledgerline' })) : OFF;
   res.writeHead(enabled ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
   res.end(page);
 }

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { rows, type Database, type DedicatedSession } from '../db/connect.js';
 import { readAll } from '../eventstore/feed.js';
@@ -94,7 +93,6 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
         batchSize: pacer.next(), checkpoint, schema, context: REBUILDING, prefetched, prefetch: database.kind === 'postgres',
       });
       pacer.took(result.read, performance.now() - batchStarted);
-      if (database.kind === 'pglite') await nextTurn();
       prefetched = result.next;
       processed += result.read;
       position = result.position;

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/connect.js';
 import { decodePosition, encodePosition, type Position } from '../eventstore/position.js';
@@ -108,8 +107,6 @@ export class ProjectionRunner {
         oneByOne = result.read === 0 ? 0 : Math.max(0, oneByOne - result.read);
         if (!result.exhausted) {
           this.state = 'catching_up';
-          // Paced batches (PGlite) let the requests that arrived meanwhile in first.
-          if (this.options.batchBudgetMs !== undefined) await nextTurn();
           continue;
         }
         this.state = 'running';

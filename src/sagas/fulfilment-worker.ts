@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
 import { DomainError } from '../domain/index.js';
@@ -126,7 +125,6 @@ export class FulfilmentWorker {
         const next = await performStep(this.options, stored.fulfilment, action);
         this.options.onStep?.(action.step, 'ok');
         if (next === 'stop') break;
-        await this.yieldToRequests();
       }
       await postpone(database.db, orderId, stored.version, this.options.recheckMs ?? 5_000);
     } catch (error) {
@@ -142,15 +140,6 @@ export class FulfilmentWorker {
       logger.warn({ orderId, attempts: stored.attempts + 1, err: error }, 'fulfilment step failed; retrying');
       await postpone(database.db, orderId, stored.version, delay, { error: message });
     }
-  }
-
-  /**
-   * On PGlite every query runs on the event loop and resolves without leaving it: a
-   * saga of 100 lines is hundreds of queries in one unbroken chain of promises, during
-   * which no request is even read. One step at a time lets them in between.
-   */
-  private async yieldToRequests(): Promise<void> {
-    if (this.options.database.kind === 'pglite') await nextTurn();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,9 +80,7 @@ describe('a server process', () => {
       // SIGTERM as soon as the lock exists: the database is still opening.
       const starting = startServerProcess('lock-early', { DATA_DIR: dataDir }).catch(() => undefined);
       await waitUntil(() => stat(`${dataDir}.lock`).then(() => true, () => false), 30_000);
-      const { execSync } = await import('node:child_process');
-      const pid = execSync(`cat ${dataDir}.lock`).toString().trim();
-      process.kill(Number(pid), 'SIGTERM');
+      process.kill(Number(await readFile(`${dataDir}.lock`, 'utf8')), 'SIGTERM');
       await waitUntil(() => stat(`${dataDir}.lock`).then(() => false, () => true), 30_000);
       await starting;
     } finally {
