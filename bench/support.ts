@@ -203,7 +203,9 @@ export function readCpu(database?: string): CpuSample {
   }
 }
 
-export interface ProcessStat { name: string; parent: number; cpuMs: number }
+export interface ProcessStat { name: string; parent: number; cpuMs: number; rssMb: number }
+
+const PAGE_MB = 4096 / 1e6;
 
 /** Every process's name, parent and CPU time (user and system), by pid, from /proc. */
 export function processes(): Map<number, ProcessStat> {
@@ -219,21 +221,25 @@ export function processes(): Map<number, ProcessStat> {
     // The name may hold spaces and parentheses: the fields proper start after the last ')'.
     const close = stat.lastIndexOf(')');
     const rest = stat.slice(close + 2).split(' ');
-    // `rest` starts at field 3: the parent is field 4, utime and stime fields 14 and 15.
+    // `rest` starts at field 3: the parent is field 4, utime and stime fields 14 and 15, rss (pages) field 24.
     found.set(Number(pid), {
       name: stat.slice(stat.indexOf('(') + 1, close), parent: Number(rest[1]), cpuMs: (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS,
+      rssMb: Number(rest[21]) * PAGE_MB,
     });
   }
   return found;
 }
 
-/** CPU time of a process and all its descendants, ms. */
-export function treeCpuMs(root: number): number {
+/** A process and all its descendants. */
+export function processTree(root: number): ProcessStat[] {
   const all = processes();
   const inTree = (pid: number): boolean => pid === root || (pid > 1 && all.has(pid) && inTree(all.get(pid)!.parent));
-  let total = 0;
-  for (const [pid, process] of all) if (inTree(pid)) total += process.cpuMs;
-  return total;
+  return [...all].filter(([pid]) => inTree(pid)).map(([, stat]) => stat);
+}
+
+/** CPU time of a process and all its descendants, ms. */
+export function treeCpuMs(root: number): number {
+  return processTree(root).reduce((total, process) => total + process.cpuMs, 0);
 }
 
 function readTitle(pid: string): string {

@@ -1,24 +1,28 @@
 import cluster from 'node:cluster';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { buildApp } from './app.js';
-import { signToken } from './auth/tokens.js';
-import { ROLES, type Role } from './auth/viewer.js';
-import { superviseWorkers } from './cluster.js';
 import { loadConfig } from './config.js';
-import { openDatabase } from './db/connect.js';
-import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
-import { checkCommand, projectionsCommand } from './projections/cli.js';
-import { runSeed } from './seed/run.js';
 
+/** Each command loads only the modules it runs: `token` starts no database, `serve` no seed. */
 const commands: Record<string, () => Promise<void>> = {
   async serve() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
-    if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, logger, config.workers);
-    const app = buildApp(config, logger);
+    if (config.workers > 1 && cluster.isPrimary) {
+      const { superviseWorkers } = await import('./cluster.js');
+      return superviseWorkers(config, logger, config.workers);
+    }
+    // The database opens while the server's modules load: PGlite's open waits on its
+    // WebAssembly compiling and on the disk, which the loading fills.
+    const { openConfiguredDatabase } = await import('./db/open.js');
+    const database = openConfiguredDatabase(config, logger);
+    database.catch(() => {}); // awaited by the start below, which reports the failure
+    const started = import('./app.js').then(({ buildApp }) => {
+      const app = buildApp(config, logger, { database });
+      return { app, serving: app.start() };
+    });
     let stopping = false;
-    const started = app.start();
     // Heard from the first moment: a SIGTERM during start-up still closes the database
     // (and frees the data directory's lock) instead of killing the process mid-way.
     const stop = async (signal: string) => {
@@ -26,7 +30,8 @@ const commands: Record<string, () => Promise<void>> = {
       stopping = true;
       logger.info({ signal }, 'shutting down');
       try {
-        await started.catch(() => undefined);
+        const { app, serving } = await started;
+        await serving.catch(() => undefined);
         await app.stop();
         process.exit(0);
       } catch (error) {
@@ -36,8 +41,14 @@ const commands: Record<string, () => Promise<void>> = {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    const { url, metricsPort } = await started;
-    logger.info({ url, database: config.database.kind, metricsPort }, `Ledgerline is serving GraphQL (and GraphiQL) at ${url}`);
+    const { url, metricsPort } = await (await started).serving;
+    // Since the process started (node's own boot included), as a user waiting at the prompt sees it.
+    const readyMs = Math.round(performance.now());
+    const { rss, heapUsed } = process.memoryUsage();
+    logger.info(
+      { url, database: config.database.kind, metricsPort, readyMs, rssMb: Math.round(rss / 1e6), heapMb: Math.round(heapUsed / 1e6) },
+      `ready in ${readyMs} ms: Ledgerline is serving GraphQL (and GraphiQL) at ${url}`,
+    );
     if (!config.authSecret) {
       logger.warn('AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)');
     }
@@ -49,26 +60,34 @@ const commands: Record<string, () => Promise<void>> = {
     });
     const secret = loadConfig().authSecret;
     if (!secret) throw new Error('AUTH_JWT_SECRET is not set: there is nothing to sign tokens with');
+    const { ROLES } = await import('./auth/viewer.js');
+    const role = ROLES.find((r) => r === values.role);
     if (!values.sub) throw new Error('usage: npm run token -- --sub <user id> [--role customer|staff|admin] [--expires 1h]');
-    if (!ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-    process.stdout.write(`${await signToken(secret, { sub: values.sub, role: values.role as Role }, values.expires)}\n`);
+    if (!role) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    const { signToken } = await import('./auth/tokens.js');
+    process.stdout.write(`${await signToken(secret, { sub: values.sub, role }, values.expires)}\n`);
   },
   async migrate() {
     const config = loadConfig();
+    const { openDatabase } = await import('./db/connect.js');
+    const { migrate } = await import('./db/migrate.js');
     const database = await openDatabase(config.database);
     await migrate(database);
     await database.close();
     createLogger(config.logLevel).info({ database: config.database.kind }, 'migrations applied');
   },
   async projections() {
+    const { projectionsCommand } = await import('./projections/cli.js');
     process.exitCode = await projectionsCommand(process.argv.slice(3));
   },
   async check() {
+    const { checkCommand } = await import('./projections/cli.js');
     process.exitCode = await checkCommand();
   },
   async seed() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
+    const { runSeed } = await import('./seed/run.js');
     const summary = await runSeed(config, logger);
     logger.info({ ...summary, database: config.database.kind }, 'seed data in place (commands sent before were recognised, not repeated)');
   },

@@ -1,8 +1,9 @@
 import { CommandHandler, purgeExpiredKeys } from './commands/index.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/connect.js';
+import type { Database } from './db/connect.js';
 import { checkHealth, type Health } from './db/health.js';
 import { migrate } from './db/migrate.js';
+import { openConfiguredDatabase } from './db/open.js';
 import { createEventTypeRegistry } from './eventstore/event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
@@ -39,11 +40,14 @@ const HOUR = 3_600_000;
 export interface ServiceOptions {
   /** The fulfilment saga, on by default with the local carrier; false leaves paid orders alone (tests of the manual lifecycle). */
   fulfilment?: false | { carrier?: Carrier };
+  /** The database, already opening (`serve` starts opening it while the server's modules load); else opened here. */
+  database?: Promise<Database>;
 }
 
 export async function startServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
-  const database = await openDatabase(config.database);
+  const database = await (options.database ?? openConfiguredDatabase(config, logger));
   try {
+    logger.info('migrating');
     await migrate(database);
   } catch (error) {
     await database.close();
@@ -60,8 +64,9 @@ export async function startServices(config: Config, logger: Logger, options: Ser
     },
   });
   const fulfilment = options.fulfilment === false ? undefined : options.fulfilment ?? {};
+  const running = fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS;
   const projections = new ProjectionManager({
-    database, registry, logger, projections: fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS,
+    database, registry, logger, projections: running,
     lockRetryMs: config.leaderRetryMs, store,
   });
   const saga = fulfilment && new FulfilmentWorker({
@@ -73,9 +78,12 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   const subscriptions = new StatusHub(database, logger, hubOptions);
   const notifications = new NotificationHub(database, logger, hubOptions);
   metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
-  await projections.start();
+  // The hubs take the head of their tables before the projections start catching up, so
+  // their one query does not queue behind a catch-up's batches (on PGlite, one connection).
   await subscriptions.start();
   await notifications.start();
+  logger.info({ projections: running.map((p) => p.name) }, 'starting projections');
+  await projections.start();
   await saga?.start();
   const checker = config.checkIntervalMs ? startPeriodicCheck(database, registry, logger, config.checkIntervalMs) : undefined;
 

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../paths.js';
 
-const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+const STATIC_DIR = join(PROJECT_ROOT, 'src', 'dashboard', 'static');
 
 // The package's exports map hides umd/, but its package.json is exported: the UMD
 // bundle is found beside it, in whichever node_modules resolution picks.

@@ -1,12 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
-import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
-import * as schema from './schema.js';
-import { lockDataDir } from './data-dir-lock.js';
-import { PgListener } from './listener.js';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type * as schema from './schema.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -51,9 +45,6 @@ export interface DedicatedSession extends Session {
   close(): Promise<void>;
 }
 
-const dialect = new PgDialect();
-/** Statement text → name; the same text always gets the same name, in every pool. */
-const statementNames = new Map<string, string>();
 
 /** Runs a raw query and returns its rows, the same way on both drivers. */
 export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
@@ -61,133 +52,14 @@ export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/**
+ * Opens PGlite or a PostgreSQL pool. Each driver is loaded only when used: the embedded
+ * default never loads pg, nor a PostgreSQL server PGlite's WebAssembly.
+ */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'pglite'
-    ? openPglite(target.dataDir)
-    : openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  if (target.kind === 'pglite') return (await import('./connect-pglite.js')).openPglite(target.dataDir);
+  const { openPostgres } = await import('./connect-postgres.js');
+  return openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-/**
- * How every connection to PostgreSQL is made. A server that accepts the socket but never
- * answers fails the connect after `connectTimeoutMs` (waiting for a free pool connection
- * counts too) rather than hanging the request; TCP keepalive, from 10 s of silence on,
- * lets the kernel find a peer that vanished without closing the connection.
- */
-function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConfig {
-  return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
-}
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * PGlite runs every statement on this process's event loop, and its promises resolve
- * without leaving it: a chain of hundreds of statements (a saga of 100 lines, a projection
- * catching up) would run unbroken while no request is even read. Each statement and
- * transaction therefore starts on a turn of its own, so requests interleave with
- * whatever background work runs; PostgreSQL needs none of this.
- */
-class FairPGlite extends PGlite {
-  override async query<T>(...args: Parameters<PGlite['query']>): Promise<Awaited<ReturnType<PGlite['query']>> & { rows: T[] }> {
-    await nextTurn();
-    return super.query<T>(...args) as never;
-  }
-
-  override async transaction<T>(callback: Parameters<PGlite['transaction']>[0]): Promise<T> {
-    await nextTurn();
-    return super.transaction(callback) as Promise<T>;
-  }
-}
-
-async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const onDisk = dataDir !== undefined && !dataDir.includes('://');
-  const release = onDisk ? lockDataDir(dataDir) : () => {};
-  const client = new FairPGlite(dataDir);
-  try {
-    await client.waitReady;
-  } catch (error) {
-    release();
-    throw error;
-  }
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
-  return {
-    kind: 'pglite',
-    db,
-    async listen(channel, onPayload) {
-      const unlisten = await client.listen(channel, onPayload);
-      return async () => { if (!client.closed) await unlisten(); };
-    },
-    // PGlite is one connection: session state is simply the database's.
-    withSession: (work) => work({
-      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
-    }),
-    async openSession() {
-      let end!: () => void;
-      const ended = new Promise<void>((resolve) => { end = resolve; });
-      return {
-        ended,
-        query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
-        close: async () => end(),
-      };
-    },
-    preparedRows: (query) => rows(db, query),
-    async close() {
-      await client.close();
-      release();
-    },
-  };
-}
-
-async function openPostgres(url: string, poolMax: number, connectTimeoutMs: number): Promise<Database> {
-  const options = connectionOptions(url, connectTimeoutMs);
-  const pool = new pg.Pool({ ...options, max: poolMax });
-  // A client that loses its server (restart, idle-in-transaction timeout) must not crash
-  // the process: an idle one the pool replaces, a checked-out one fails its query.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
-  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-  const listener = new PgListener(options);
-  return {
-    kind: 'postgres',
-    db,
-    listen: (channel, onPayload) => listener.listen(channel, onPayload),
-    async withSession(work) {
-      const client = await pool.connect();
-      try {
-        return await work({ query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] });
-      } finally {
-        client.release();
-      }
-    },
-    async openSession() {
-      const client = new pg.Client(options);
-      let end!: () => void;
-      const ended = new Promise<void>((resolve) => { end = resolve; });
-      client.on('error', () => end());
-      client.on('end', () => end());
-      await client.connect();
-      return {
-        ended,
-        query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
-        async close() {
-          await client.end().catch(() => {});
-          end();
-        },
-      };
-    },
-    async preparedRows<T>(query: SQL) {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      let name = statementNames.get(text);
-      if (!name) {
-        name = `ledgerline_${statementNames.size + 1}`;
-        statementNames.set(text, name);
-      }
-      return (await pool.query({ name, text, values: params })).rows as T[];
-    },
-    async close() {
-      await listener.close();
-      await pool.end();
-    },
-  };
-}

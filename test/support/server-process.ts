@@ -22,12 +22,20 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How the server is run: from the TypeScript sources (tsx), or as `npm start` runs it (the bundle in dist/, built when stale). */
+const ENTRIES = {
+  source: ['--import', 'tsx', 'src/main.ts', 'serve'],
+  built: ['bin/ledgerline.mjs', 'serve'],
+};
+
 /**
- * `node --import tsx src/main.ts serve` as a real process of its own, on a free port, with
- * `env` on top of this process's environment; resolves once it logged its URL.
+ * The server as a real process of its own, on a free port, with `env` on top of this
+ * process's environment; resolves once it logged its URL.
  */
-export async function startServerProcess(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+export async function startServerProcess(
+  name: string, env: Record<string, string>, { timeoutMs = 60_000, entry = 'source' }: { timeoutMs?: number; entry?: keyof typeof ENTRIES } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ENTRIES[entry], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
