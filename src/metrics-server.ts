@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { requestIdFor } from './request-id.js';
 
 type Source = Registry | AggregatorRegistry<Registry['contentType']>;
 
@@ -18,6 +19,8 @@ export async function serveMetrics(registry: Source, port: number, host: string)
   // Under WORKERS the supervisor answers for them all: it gathers each worker's registry.
   const render = (): Promise<string> => (registry instanceof AggregatorRegistry ? registry.clusterMetrics() : registry.metrics());
   const server = createServer((req, res) => {
+    // Every HTTP response carries a request id, as on the API port.
+    res.setHeader('x-request-id', requestIdFor(req.headers));
     if (req.url !== '/metrics' || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('metrics are at GET /metrics\n');

@@ -7,6 +7,7 @@ import type { TokenPolicy } from '../auth/tokens.js';
 import { viewerScope, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Logger } from '../logger.js';
+import { requestIdFor, sentRequestId } from '../request-id.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
@@ -91,8 +92,7 @@ export async function startHttpServer(services: Services, port: number, host: st
     }
     if (await serveDashboard(req, res)) return;
     if ((path === ENDPOINT || path === `${ENDPOINT}/`) && isPageRequest(req)) {
-      serveGraphiqlPage(res, config.graphql.introspection);
-      return;
+      return serveGraphiqlPage(req, res, config.graphql.introspection, logger);
     }
     const refused = refuseBody(req, config.graphql.bodyLimit);
     if (refused) return answerRefusal(req, res, refused);
@@ -156,19 +156,13 @@ function header(value: string | string[] | undefined): string | null {
  * response and logged with its outcome once the response is sent.
  */
 function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
-  const requestId = sentRequestId(req.headers) ?? randomUUID();
+  const requestId = requestIdFor(req.headers);
   const started = performance.now();
   res.setHeader('x-request-id', requestId);
   res.once('finish', () => logger.info({
     requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started),
   }, 'request'));
   return requestId;
-}
-
-/** The caller's `x-request-id`, when it sent a usable one. */
-function sentRequestId(headers: IncomingMessage['headers']): string | null {
-  const sent = header(headers['x-request-id']);
-  return sent && sent.length <= 200 ? sent : null;
 }
 
 function contextFor(services: Services, viewer: Viewer, sentRequestId: string | null, idempotencyKey: string | null): GraphQLContext {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { signToken } from '../../src/auth/tokens.js';
 import { WITH_PGLITE } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { assertChromiumIfRequired, hasChromium, launchChromium } from './browser.js';
@@ -12,6 +13,8 @@ const TOTAL = '106.30';
 
 const CREATE = `mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename ... on Error { message } } }`;
 const PAY = `mutation($i: PayOrderInput!) { payOrder(input: $i) { __typename ... on Error { message } } }`;
+const SECRET = 'dashboard-test-secret-of-at-least-32-characters';
+const NEEDS_TOKEN = 'This server requires a token: paste one above and press Save.';
 
 assertChromiumIfRequired();
 
@@ -30,14 +33,17 @@ describe.skipIf(!hasChromium || !WITH_PGLITE)('the dashboard in Chromium', () =>
     await server?.stop();
   });
 
-  /** A page on the dashboard, live, failing the test on any script error in it. */
-  async function openDashboard(setup?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  /** A page on the dashboard, by default live, failing the test on any script error in it. */
+  async function openDashboard(
+    setup?: (page: Page) => Promise<void>,
+    { url = dashboardUrl, viewport = { width: 1440, height: 1000 }, until = '#connection[data-state="live"]' } = {},
+  ): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await setup?.(page);
-    await page.goto(dashboardUrl);
-    await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await page.goto(url);
+    await page.locator(until).waitFor({ timeout: 10_000 });
     return { page, errors };
   }
 
@@ -163,4 +169,110 @@ describe.skipIf(!hasChromium || !WITH_PGLITE)('the dashboard in Chromium', () =>
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('keeps the projections table inside its card, on a wide screen and a narrow one', async () => {
+    // The widest rows a projection can show: catching up, far behind, with a long error.
+    const LAGGING = [
+      { name: 'orders', state: 'catching_up', eventsBehind: 12_345_678, secondsBehind: 98_765.4, lastError: null },
+      { name: 'recommendations', state: 'failing', eventsBehind: 1_234_567, secondsBehind: 4_321.9,
+        lastError: { message: `duplicate key value violates unique constraint "recommendation_pairs_pkey"; ${'x'.repeat(80)}`, at: '2030-01-01T00:00:00Z' } },
+    ];
+    for (const viewport of [{ width: 2560, height: 1200 }, { width: 800, height: 1000 }]) {
+      for (const lagging of [false, true]) {
+        const { page, errors } = await openDashboard((p) => (lagging ? answerProjections(p, LAGGING) : Promise.resolve()), { viewport });
+        await page.locator('#projections-body tr').first().waitFor();
+        expect(await overhang(page, 'section.projections', 'section.projections table'), `${viewport.width} px, lagging: ${lagging}`)
+          .toEqual({ left: 0, right: 0, scrolls: false });
+        await page.locator('section.projections').screenshot({ path: new URL(`projections-${viewport.width}${lagging ? '-lagging' : ''}.png`, ARTIFACTS).pathname });
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+    }
+  });
+
+  describe('on a server that requires a token', () => {
+    let secured: TestServer;
+    let securedUrl: string;
+    beforeAll(async () => {
+      secured = await startTestServer('pglite', { AUTH_JWT_SECRET: SECRET });
+      securedUrl = secured.url.replace(/\/graphql$/, '/dashboard');
+    });
+    afterAll(() => secured?.stop());
+
+    it('says once that it needs one, disables what cannot work, and works once given one', async () => {
+      const requests: string[] = [];
+      const { page, errors } = await openDashboard(async (p) => {
+        p.on('request', (r) => { if (r.url().endsWith('/graphql')) requests.push(r.method()); });
+      }, { url: securedUrl, until: '#notice:not([hidden])' });
+
+      // Several projection polls later (every 3 s), still the one message, and no request made for it.
+      await page.locator('#connection[data-state="unauthorised"]').waitFor({ timeout: WITHIN_MS });
+      const asked = requests.length;
+      await new Promise((r) => setTimeout(r, 6_500));
+      expect(requests.length).toBe(asked);
+      expect(await page.locator('#notice').textContent()).toBe(NEEDS_TOKEN);
+      expect(await page.getByText('requires a token').count()).toBe(1);
+      expect(await page.locator('#page-prev').isDisabled()).toBe(true);
+      expect(await page.locator('#page-next').isDisabled()).toBe(true);
+      expect(await page.locator('#filter-status').isDisabled()).toBe(true);
+      expect(await page.getByText('Waiting for the next change').isVisible()).toBe(false);
+      await page.screenshot({ path: new URL('dashboard-needs-token.png', ARTIFACTS).pathname });
+
+      // A token the server refuses: one message again, saying why.
+      await page.fill('#token', 'not-a-token');
+      await page.click('#token-form button[type="submit"]');
+      await page.waitForFunction(() => document.querySelector('#notice')?.textContent?.startsWith('This server refused the token'));
+      expect(await page.locator('#notice').textContent()).toBe('This server refused the token (the token is not valid): paste a valid one above and press Save.');
+      expect(await page.locator('#page-next').isDisabled()).toBe(true);
+
+      // A valid one: live, no message, and the page follows changes as on an open server.
+      await page.fill('#token', await signToken(SECRET, { sub: 'dash-admin', role: 'admin' }));
+      await page.click('#token-form button[type="submit"]');
+      await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+      await page.locator('#orders-body td.empty').waitFor({ timeout: WITHIN_MS });
+      expect(await page.locator('#notice').isHidden()).toBe(true);
+      expect(await page.getByText('Waiting for the next change').isVisible()).toBe(true);
+      expect(await page.locator('#filter-status').isDisabled()).toBe(false);
+      expect(await page.locator('#page-prev').isDisabled()).toBe(true);
+      expect(await page.locator('#page-next').isDisabled()).toBe(true);
+      const admin = { authorization: `Bearer ${await signToken(SECRET, { sub: 'test-admin', role: 'admin' })}` };
+      const created = await secured.gql(CREATE, { i: { id: 'order-token-1', userId: 'user-token', items: ITEMS } }, admin);
+      expect(created.data.createOrder.__typename).toBe('CreateOrderSuccess');
+      await page.locator(rowStatus('order-token-1', 'PENDING')).waitFor({ timeout: WITHIN_MS });
+      await page.locator('#stream li[data-order-id="order-token-1"]').waitFor({ timeout: WITHIN_MS });
+      await page.locator('#projections-body tr').first().waitFor({ timeout: 5_000 });
+      expect(await page.locator('#notice').isHidden()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 60_000);
+  });
 });
+
+/** Answers the page's Projections query with these rows instead of the server's. */
+async function answerProjections(page: Page, projections: unknown[]): Promise<void> {
+  await page.route(/\/graphql$/, (route) => {
+    const body = route.request().postDataJSON() as { query?: string } | null;
+    if (!body?.query?.startsWith('query Projections')) return route.fallback();
+    return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data: { projections } }) });
+  });
+}
+
+/**
+ * How far (in whole px) `inner` sticks out of the content box of `outer` (inside its
+ * padding), and whether `outer` has anything wider than itself to scroll to.
+ */
+async function overhang(page: Page, outer: string, inner: string): Promise<{ left: number; right: number; scrolls: boolean }> {
+  return page.evaluate(([outerSelector, innerSelector]) => {
+    const card = document.querySelector(outerSelector)!;
+    const box = card.getBoundingClientRect();
+    const style = getComputedStyle(card);
+    const contentLeft = box.left + card.clientLeft + parseFloat(style.paddingLeft);
+    const contentRight = box.left + card.clientLeft + card.clientWidth - parseFloat(style.paddingRight);
+    const table = document.querySelector(innerSelector)!.getBoundingClientRect();
+    return {
+      left: Math.max(0, Math.round(contentLeft - table.left)),
+      right: Math.max(0, Math.round(table.right - contentRight)),
+      scrolls: card.scrollWidth > card.clientWidth,
+    };
+  }, [outer, inner] as const);
+}

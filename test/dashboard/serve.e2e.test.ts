@@ -43,4 +43,18 @@ describe.runIf(WITH_PGLITE)('serving the dashboard', () => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });
+
+  it('gives every answer on these routes an x-request-id, the caller\'s when it sent one', async () => {
+    const routes: Array<[string, number, RequestInit?]> = [
+      ['/health', 200], ['/dashboard', 308], ['/dashboard/', 200], ['/dashboard/dashboard.css', 200],
+      ['/dashboard/vendor/graphql-ws.js', 200], ['/dashboard/missing.js', 404], ['/dashboard/', 405, { method: 'POST' }],
+    ];
+    for (const [path, status, init] of routes) {
+      const fresh = await get(path, init);
+      expect(fresh.status, path).toBe(status);
+      expect(fresh.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+      const sent = await get(path, { ...init, headers: { 'x-request-id': `req-${status}` } });
+      expect(sent.headers.get('x-request-id'), path).toBe(`req-${status}`);
+    }
+  });
 });

@@ -127,6 +127,28 @@ describe.each(ENGINES)('orders over HTTP on %s', (engine) => {
     expect(at.data).toEqual({ v1: { status: 'PENDING', version: 1, events: [{ type: 'OrderCreated' }] }, v2: { status: 'PAID' }, none: null });
   });
 
+  it('refuses an orderAt version past the end of the stream, or below 1', async () => {
+    await server.gql(CREATE, { input: { id: 'at-3', userId: 'user-at', items: EXAMPLE_ITEMS } });
+    await server.gql(PAY, { input: { orderId: 'at-3', paymentMethod: 'card', amount: '349.97' } });
+    await server.gql(`mutation { cancelOrder(input: { orderId: "at-3", reason: "changed my mind" }) { __typename } }`);
+    const AT = `query($id: ID!, $v: Int) { orderAt(id: $id, version: $v) { status version events { version } } }`;
+    const last = await server.gql(AT, { id: 'at-3', v: 3 });
+    expect(last).toEqual({ data: { orderAt: { status: 'CANCELLED', version: 3, events: [{ version: 1 }, { version: 2 }, { version: 3 }] } } });
+    for (const v of [4, 99]) {
+      const past = await server.gql(AT, { id: 'at-3', v });
+      expect(past.data).toEqual({ orderAt: null });
+      expect(past.errors).toHaveLength(1);
+      expect(past.errors![0]).toMatchObject({
+        message: `order at-3 has no version ${v}: its last is 3`, path: ['orderAt'], extensions: { code: 'NOT_FOUND', lastVersion: 3 },
+      });
+    }
+    for (const v of [0, -1]) {
+      expect((await server.gql(AT, { id: 'at-3', v })).errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'version' } });
+    }
+    // An order that never existed is null at any version, as order(id) is.
+    expect(await server.gql(AT, { id: 'no-such-order', v: 99 })).toEqual({ data: { orderAt: null } });
+  });
+
   it('registers users with unique emails and reads them back', async () => {
     const REGISTER = `mutation($input: RegisterUserInput!) { registerUser(input: $input) { __typename ... on RegisterUserSuccess { user { id username email } } ... on ValidationError { field } } }`;
     const ok = await server.gql(REGISTER, { input: { id: 'user-123', username: 'ada', email: 'Ada@Example.com' } });

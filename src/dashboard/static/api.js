@@ -14,14 +14,17 @@ export function setToken(token) {
 }
 
 export class ApiError extends Error {
-  constructor(message, { unauthorised = false } = {}) {
+  /**
+   * `unauthenticated`: the server refused the token the request carried, or its lack of
+   * one; `token` is that token, so a late answer cannot speak for one saved since.
+   */
+  constructor(message, { unauthenticated = false, token = '' } = {}) {
     super(message);
     this.name = 'ApiError';
-    this.unauthorised = unauthorised;
+    this.unauthenticated = unauthenticated;
+    this.token = token;
   }
 }
-
-const AUTH_CODES = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN']);
 
 /** One GraphQL operation over HTTP; errors of any kind are thrown as ApiError. */
 export async function gql(query, variables = {}) {
@@ -34,18 +37,19 @@ export async function gql(query, variables = {}) {
   } catch {
     throw new ApiError('The server cannot be reached.');
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new ApiError('The server asks for a valid token.', { unauthorised: true });
-  }
   let body;
   try {
     body = await response.json();
   } catch {
-    throw new ApiError(`The server answered ${response.status} without a GraphQL response.`);
+    body = undefined;
   }
-  if (body.errors?.length) {
-    const unauthorised = body.errors.some((e) => AUTH_CODES.has(e.extensions?.code));
-    throw new ApiError(body.errors.map((e) => e.message).join('; '), { unauthorised });
+  if (response.status === 401) {
+    throw new ApiError(body?.errors?.[0]?.message ?? 'The server asks for a valid token.', { unauthenticated: true, token });
   }
+  if (body?.errors?.length) {
+    const unauthenticated = body.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+    throw new ApiError(body.errors.map((e) => e.message).join('; '), { unauthenticated, token });
+  }
+  if (!body?.data) throw new ApiError(`The server answered ${response.status} without a GraphQL response.`);
   return body.data;
 }

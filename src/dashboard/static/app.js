@@ -17,14 +17,17 @@ const STATE_LABELS = {
 };
 
 const notices = createNotices();
-const table = createOrdersTable({ onSelect: select, onError: (error) => notices.set('orders', error) });
-const detail = createDetail({ onClose: () => table.select(undefined), onError: (error) => notices.set('order', error) });
+const table = createOrdersTable({ onSelect: select, onError: (error) => failed('orders', error) });
+const detail = createDetail({ onClose: () => table.select(undefined), onError: (error) => failed('order', error) });
 let follower;
 let detailStale = false;
 let connection = 'connecting';
+/** The server refused this page's token (or its lack of one): nothing loads until a new one is saved. */
+let locked = false;
 
 // One refresh for a burst of changes, yet at least one a second while they keep coming.
 const refresh = debounce(() => {
+  if (locked) return;
   const at = follower?.position;
   void loadStatistics(at);
   void table.reload(at);
@@ -42,13 +45,47 @@ function onChange(change) {
 }
 
 function onState(state) {
-  const element = byId('connection');
-  element.dataset.state = state;
-  element.textContent = STATE_LABELS[state];
-  notices.set('live', state === 'unauthorised' ? new Error('Live updates need a valid token: set one above.') : null);
+  showConnection(state);
+  // Once locked, the token's notice says it all.
+  notices.set('live', state === 'unauthorised' && !locked ? new Error('Live updates need a valid token: set one above.') : null);
   // What the replay brings back refreshes too; this covers a server that came back changed.
   if (state === 'live' && connection === 'reconnecting') refresh();
   connection = state;
+}
+
+function showConnection(state) {
+  const element = byId('connection');
+  element.dataset.state = state;
+  element.textContent = STATE_LABELS[state];
+}
+
+/** A request's failure: refused for its token locks the page, anything else is that source's notice. */
+function failed(source, error) {
+  if (!error?.unauthenticated) notices.set(source, error);
+  else if (error.token === getToken()) lock(error);
+}
+
+/**
+ * Says once what is wrong with the token and switches off what cannot work without one:
+ * the table's filters and pagers, the polls, and the wait for changes that will not come.
+ */
+function lock(error) {
+  if (locked) return;
+  locked = true;
+  notices.clear();
+  notices.set('token', new Error(getToken()
+    ? `This server refused the token (${error.message}): paste a valid one above and press Save.`
+    : 'This server requires a token: paste one above and press Save.'));
+  table.setEnabled(false);
+  byId('stream-empty').hidden = true;
+  showConnection('unauthorised');
+}
+
+function unlock() {
+  locked = false;
+  notices.clear();
+  table.setEnabled(true);
+  byId('stream-empty').hidden = byId('stream').children.length > 0;
 }
 
 function select(orderId) {
@@ -62,18 +99,18 @@ async function loadStatistics(consistentWith) {
     renderTotals(orderStatistics, { onStatus: (status) => table.filterStatus(status) });
     notices.set('statistics', null);
   } catch (error) {
-    notices.set('statistics', error);
+    failed('statistics', error);
   }
 }
 
 async function pollProjections() {
-  if (document.hidden) return;
+  if (document.hidden || locked) return;
   try {
     const { projections } = await gql(PROJECTIONS);
     renderProjections(projections);
     notices.set('projections', null);
   } catch (error) {
-    notices.set('projections', error);
+    failed('projections', error);
   }
 }
 
@@ -83,7 +120,7 @@ async function checkpoint() {
     const { projections } = await gql(CHECKPOINTS);
     return projections.find((p) => p.name === 'orders')?.position;
   } catch (error) {
-    notices.set('live', error);
+    failed('live', error);
     return undefined;
   }
 }
@@ -93,7 +130,9 @@ async function checkpoint() {
  * orders checkpoint read before the first load, so no change falls between the two.
  */
 async function start() {
+  unlock();
   const after = follower?.position ?? await checkpoint();
+  if (locked) return;
   follower?.stop();
   follower = followStatusChanges({ url: wsEndpoint, token: getToken(), after, onChange, onState });
   await Promise.all([loadStatistics(), table.reload(), detail.refresh(), pollProjections()]);
@@ -101,14 +140,21 @@ async function start() {
 
 function createNotices() {
   const active = new Map();
+  const show = () => {
+    const element = byId('notice');
+    const message = [...new Set(active.values())].join(' · ');
+    element.hidden = message === '';
+    element.textContent = message;
+  };
   return {
     set(source, error) {
       if (error) active.set(source, error.message ?? String(error));
       else active.delete(source);
-      const element = byId('notice');
-      const message = [...new Set(active.values())].join(' · ');
-      element.hidden = message === '';
-      element.textContent = message;
+      show();
+    },
+    clear() {
+      active.clear();
+      show();
     },
   };
 }

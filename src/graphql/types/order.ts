@@ -102,9 +102,21 @@ builder.queryFields((t) => ({
   orderAt: t.field({
     type: OrderRef,
     nullable: true,
-    description: 'An order as it was at a stream version or a moment, folded from the event store (not the read tables).',
-    args: { id: t.arg.id({ required: true }), version: t.arg.int(), at: t.arg({ type: 'DateTime' }) },
-    resolve: async (_root, args, ctx) => readable(ctx, await orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined)),
+    description: 'An order as it was at a stream version or a moment, folded from the event store (not the read tables). '
+      + 'Takes exactly one of version and at. Null when there is no such order, or (with at) when it did not exist yet; '
+      + 'a version past the end of its stream is an error (NOT_FOUND).',
+    args: {
+      id: t.arg.id({ required: true }),
+      version: t.arg.int({
+        description: 'The stream version to fold up to: 1 is the order as created. A version past the last is an error '
+          + '(NOT_FOUND, naming the last) rather than the order as it is now; 0 or less is BAD_USER_INPUT.',
+      }),
+      at: t.arg({
+        type: 'DateTime',
+        description: 'The moment to fold up to: the order after its last event recorded at or before it; null before it was created.',
+      }),
+    },
+    resolve: (_root, args, ctx) => orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
   }),
 }));
 
@@ -114,17 +126,26 @@ function readable<T extends { userId: string } | null>(ctx: GraphQLContext, orde
   return order;
 }
 
+/** The order folded up to a version or a moment, readable by the viewer; null when it did not exist (yet). */
 async function orderAt(ctx: GraphQLContext, id: string, version?: number, at?: string): Promise<OrderParent | null> {
   if ((version === undefined) === (at === undefined)) {
     throw new GraphQLError('orderAt takes exactly one of version and at', { extensions: { code: 'BAD_USER_INPUT' } });
   }
-  if (version !== undefined && version < 0) {
-    throw new GraphQLError('version must not be negative', { extensions: { code: 'BAD_USER_INPUT', field: 'version' } });
+  if (version !== undefined && version < 1) {
+    throw new GraphQLError('version must be at least 1 (the order as created)', { extensions: { code: 'BAD_USER_INPUT', field: 'version' } });
   }
   const loaded = await ctx.services.commands.loadAt(orderAggregate, orderStreamId(id), version !== undefined ? { version } : { at: at! });
   const state = loaded.state as OrderState | { status: 'NONE' };
   if (state.status === 'NONE') return null;
-  return fromState(state, loaded.version);
+  // Folding stops at the last event; answering with it would claim the order had reached
+  // that version. Checked after readable(), so a stranger learns nothing of its length.
+  const order = readable(ctx, fromState(state, loaded.version));
+  if (version !== undefined && loaded.version < version) {
+    throw new GraphQLError(`order ${id} has no version ${version}: its last is ${loaded.version}`, {
+      extensions: { code: 'NOT_FOUND', lastVersion: loaded.version },
+    });
+  }
+  return order;
 }
 
 function fromState(state: OrderState, version: number): OrderParent {

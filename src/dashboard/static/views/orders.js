@@ -17,6 +17,7 @@ export function createOrdersTable({ onSelect, onError }) {
   let hasNextPage = false;
   let endCursor = null;
   let selected;
+  let enabled = true;
   let loading = Promise.resolve();
   const changed = new Map();
 
@@ -57,8 +58,15 @@ export function createOrdersTable({ onSelect, onError }) {
 
   // Serialised, so an older answer can never overwrite a newer one.
   function reload(consistentWith) {
+    if (!enabled) return loading;
     loading = loading.then(() => load(consistentWith));
     return loading;
+  }
+
+  // The pagers follow the page shown, and stay off while the table cannot load.
+  function showPagers() {
+    byId('page-prev').disabled = !enabled || cursors.length <= 1;
+    byId('page-next').disabled = !enabled || !hasNextPage;
   }
 
   function render(orders) {
@@ -89,12 +97,18 @@ export function createOrdersTable({ onSelect, onError }) {
     const from = (cursors.length - 1) * PAGE_SIZE;
     byId('page-label').textContent = orders.totalCount === 0 ? ''
       : `${count(from + 1)}–${count(from + orders.edges.length)} of ${count(orders.totalCount)}`;
-    byId('page-prev').disabled = cursors.length <= 1;
-    byId('page-next').disabled = !hasNextPage;
+    showPagers();
   }
 
   return {
     reload,
+    /** Off: filters and pagers disabled and nothing loaded, until turned on again. */
+    setEnabled(on) {
+      enabled = on;
+      statusSelect.disabled = !on;
+      userInput.disabled = !on;
+      showPagers();
+    },
     filterStatus(status) {
       statusSelect.value = status;
       restart();
