@@ -33,7 +33,8 @@ export class Metrics {
   });
 
   readonly sagaSteps = new Counter({
-    name: 'ledgerline_saga_steps_total', help: 'Saga steps performed, by saga, step and outcome.',
+    name: 'ledgerline_saga_steps_total',
+    help: 'Saga steps performed, by saga, step and outcome (ok, not_stock_managed, or failed: to be retried).',
     labelNames: ['saga', 'step', 'outcome'], registers: [this.registry],
   });
 
@@ -44,7 +45,9 @@ export class Metrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'ledgerline_' });
+    // Node's own metrics keep prom-client's standard names (process_cpu_user_seconds_total,
+    // nodejs_eventloop_lag_seconds, …), so stock Node dashboards and alerts work on them.
+    collectDefaultMetrics({ register: this.registry });
     const sources = this.sources;
     new Gauge({
       name: 'ledgerline_active_subscriptions', help: 'Open GraphQL subscriptions on this instance.',
@@ -60,8 +63,10 @@ export class Metrics {
       scrape ??= sources.projections().finally(() => setTimeout(() => { scrape = undefined; }, 100).unref());
       return scrape;
     };
+    // Every instance reads the same checkpoints from the database: under WORKERS the supervisor
+    // takes the largest of the workers' readings, where a sum would count the same lag twice.
     const projectionGauge = (name: string, help: string, value: (s: ProjectionStatus) => number) => new Gauge({
-      name, help, labelNames: ['projection'], registers: [this.registry],
+      name, help, labelNames: ['projection'], registers: [this.registry], aggregator: 'max',
       async collect() {
         for (const status of await statuses()) this.set({ projection: status.name }, value(status));
       },

@@ -38,3 +38,17 @@ export class NotFoundError extends DomainError {
     super(`${entity} ${id} not found`);
   }
 }
+
+/**
+ * Stock was asked of a product never defined: it is not stock-managed, so there is
+ * nothing to hold. Not a failure (the saga goes on without holding stock), and its code
+ * says so wherever outcomes are counted.
+ */
+export class NotStockManagedError extends DomainError {
+  readonly code = 'NOT_STOCK_MANAGED';
+  override readonly name = 'NotStockManagedError';
+
+  constructor(readonly productId: string) {
+    super(`product ${productId} is not stock-managed`);
+  }
+}

@@ -1,5 +1,5 @@
 import { assertNever, type Decider } from './decider.js';
-import { InvalidStateError, NotFoundError, ValidationError } from './errors.js';
+import { InvalidStateError, NotFoundError, NotStockManagedError, ValidationError } from './errors.js';
 import {
   availableOf,
   type InventoryCommand,
@@ -10,6 +10,7 @@ import {
 import { requireText } from './validate.js';
 
 export * from './inventory-types.js';
+export { upcastProductDefinedV1 } from './inventory-upcasters.js';
 
 const MAX_QUANTITY = 1_000_000;
 
@@ -20,7 +21,6 @@ function quantityOf(field: string, quantity: number): number {
   return quantity;
 }
 
-// An undefined product is not stock-managed: NotFoundError tells the caller (the saga) so.
 function existing(state: ProductState, productId: string): Product {
   if (state.status === 'NONE') throw new NotFoundError('product', productId);
   return state;
@@ -31,24 +31,32 @@ function decide(command: InventoryCommand, state: ProductState): InventoryEvent[
   switch (command.type) {
     case 'DefineProduct': {
       const name = requireText('name', command.data.name, 200);
-      if (state.status === 'NONE') return [{ type: 'ProductDefined', data: { productId, name } }];
-      // The same definition sent again is a retry; a different name is a conflict.
-      if (state.name === name) return [];
-      throw new InvalidStateError(state.status, `product ${productId} is already defined as "${state.name}"`);
+      const backorders = command.data.backorders ?? false;
+      if (state.status === 'NONE') return [{ type: 'ProductDefined', data: { productId, name, backorders } }];
+      // The same definition sent again is a retry; a different one is a conflict.
+      if (state.name === name && state.backorders === backorders) return [];
+      const as = `"${state.name}"${state.backorders ? ', taking backorders' : ''}`;
+      throw new InvalidStateError(state.status, `product ${productId} is already defined as ${as}`);
     }
     case 'AddStock': {
       existing(state, productId);
       return [{ type: 'StockAdded', data: { quantity: quantityOf('quantity', command.data.quantity) } }];
     }
     case 'ReserveStock': {
-      const product = existing(state, productId);
+      // An undefined product is not stock-managed: the caller (the saga) holds nothing for it.
+      if (state.status === 'NONE') throw new NotStockManagedError(productId);
+      const product = state;
       const orderId = requireText('orderId', command.data.orderId);
       const quantity = quantityOf('quantity', command.data.quantity);
       // One reservation per order: a redelivered request must not hold the stock twice.
       if (product.reservations[orderId] !== undefined) return [];
       const available = availableOf(product);
       if (quantity > available) {
-        return [{ type: 'StockReservationRejected', data: { orderId, requested: quantity, available } }];
+        const short = { orderId, requested: quantity, available };
+        // A backorder holds nothing: the order waits, and asks again once stock comes in.
+        return product.backorders
+          ? [{ type: 'StockBackordered', data: short }]
+          : [{ type: 'StockReservationRejected', data: short }];
       }
       return [{ type: 'StockReserved', data: { orderId, quantity } }];
     }
@@ -65,7 +73,8 @@ function decide(command: InventoryCommand, state: ProductState): InventoryEvent[
 
 function evolve(state: ProductState, event: InventoryEvent): ProductState {
   if (event.type === 'ProductDefined') {
-    return { status: 'DEFINED', productId: event.data.productId, name: event.data.name, onHand: 0, reservations: {} };
+    const { productId, name, backorders } = event.data;
+    return { status: 'DEFINED', productId, name, backorders, onHand: 0, reservations: {} };
   }
   if (state.status === 'NONE') return state;
   switch (event.type) {
@@ -74,6 +83,7 @@ function evolve(state: ProductState, event: InventoryEvent): ProductState {
     case 'StockReserved':
       return { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } };
     case 'StockReservationRejected':
+    case 'StockBackordered':
       return state;
     case 'StockReleased': {
       const { [event.data.orderId]: _released, ...rest } = state.reservations;

@@ -4,7 +4,7 @@ import type { InventoryEvent } from '../domain/inventory.js';
 import type { StoredEvent } from '../eventstore/types.js';
 import type { Projection } from './types.js';
 
-interface ProductRow { id: string; name: string; on_hand: number; reserved: number; version: number }
+interface ProductRow { id: string; name: string; backorders: boolean; on_hand: number; reserved: number; version: number }
 
 const PREFIX = 'product-';
 
@@ -22,7 +22,7 @@ export const productsProjection: Projection = {
 async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
   const ids = [...new Set(events.map((e) => productIdOf(e.streamId)))];
   const found = await rows<ProductRow>(tx, sql`
-    SELECT id, name, on_hand, reserved, version FROM products
+    SELECT id, name, backorders, on_hand, reserved, version FROM products
     WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
   const current = new Map(found.map((row) => [row.id, row]));
   const named: { id: string; name: string }[] = [];
@@ -31,7 +31,8 @@ async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> 
     const event = { type: stored.type, data: stored.data } as InventoryEvent;
     const before = current.get(id);
     if (event.type === 'ProductDefined') {
-      current.set(id, { id, name: event.data.name, on_hand: 0, reserved: 0, version: stored.version });
+      const { name, backorders } = event.data;
+      current.set(id, { id, name, backorders, on_hand: 0, reserved: 0, version: stored.version });
       named.push({ id, name: event.data.name });
       continue;
     }
@@ -40,11 +41,11 @@ async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> 
   }
   if (current.size === 0) return;
   await tx.execute(sql`
-    INSERT INTO products (id, name, on_hand, reserved, version)
-    SELECT id, name, on_hand, reserved, version
+    INSERT INTO products (id, name, backorders, on_hand, reserved, version)
+    SELECT id, name, backorders, on_hand, reserved, version
     FROM jsonb_to_recordset(${JSON.stringify([...current.values()])}::jsonb)
-      AS x(id text, name text, on_hand int, reserved int, version int)
-    ON CONFLICT (id) DO UPDATE SET name = excluded.name, on_hand = excluded.on_hand,
+      AS x(id text, name text, backorders boolean, on_hand int, reserved int, version int)
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, backorders = excluded.backorders, on_hand = excluded.on_hand,
       reserved = excluded.reserved, version = excluded.version`);
   if (named.length > 0) {
     // Lines written by the orders projection before the product was projected.

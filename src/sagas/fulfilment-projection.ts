@@ -6,7 +6,7 @@ import { EVENT_COLUMNS, toStoredEvent, type EventRow } from '../eventstore/rows.
 import type { StoredEvent } from '../eventstore/types.js';
 import type { Projection } from '../projections/types.js';
 import { startFulfilment, type Fulfilment, type FulfilmentFact } from './fulfilment.js';
-import { recordFacts } from './fulfilment-store.js';
+import { recordFacts, sagasWaitingFor } from './fulfilment-store.js';
 
 const registry = createEventTypeRegistry();
 
@@ -18,7 +18,8 @@ const registry = createEventTypeRegistry();
 export const fulfilmentProjection: Projection = {
   name: 'fulfilment',
   eventTypes: [
-    'OrderPaid', 'OrderShipped', 'OrderCancelled', 'OrderPaymentRefunded', 'StockReserved', 'StockReservationRejected', 'StockReleased',
+    'OrderPaid', 'OrderShipped', 'OrderCancelled', 'OrderPaymentRefunded',
+    'StockAdded', 'StockReserved', 'StockReservationRejected', 'StockBackordered', 'StockReleased',
   ],
   tables: ['fulfilments', 'notifications'],
   // Nobody reads this through consistentWith; the order's own tables answer that.
@@ -26,18 +27,40 @@ export const fulfilmentProjection: Projection = {
   apply: applyFulfilmentEvents,
 };
 
+type Learnt = Map<string, { start?: Fulfilment; facts: FulfilmentFact[] }>;
+
 async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
   const created = await orderCreations(tx, events.filter((e) => e.type === 'OrderPaid').map((e) => e.streamId));
-  const byOrder = new Map<string, { start?: Fulfilment; facts: FulfilmentFact[] }>();
+  let byOrder: Learnt = new Map();
   for (const event of events) {
     const learnt = factOf(event, created);
-    if (!learnt) continue;
-    const entry = byOrder.get(learnt.orderId) ?? { facts: [] };
-    if (learnt.start) entry.start ??= learnt.start;
-    if (learnt.fact) entry.facts.push(learnt.fact);
-    byOrder.set(learnt.orderId, entry);
+    if (learnt) {
+      const entry = byOrder.get(learnt.orderId) ?? { facts: [] };
+      if (learnt.start) entry.start ??= learnt.start;
+      if (learnt.fact) entry.facts.push(learnt.fact);
+      byOrder.set(learnt.orderId, entry);
+    }
+    const restocked = restockedProduct(event);
+    if (restocked) {
+      // What came before is recorded first, so a saga that began waiting earlier in this batch wakes too.
+      await recordAll(tx, byOrder);
+      byOrder = new Map();
+      for (const orderId of await sagasWaitingFor(tx, restocked)) {
+        await recordFacts(tx, orderId, [{ type: 'Restocked', productId: restocked, at: event.recordedAt }]);
+      }
+    }
   }
+  await recordAll(tx, byOrder);
+}
+
+async function recordAll(tx: Tx, byOrder: Learnt): Promise<void> {
   for (const [orderId, { start, facts }] of byOrder) await recordFacts(tx, orderId, facts, start);
+}
+
+/** The product whose units became free (added, or released by another order), if any. */
+function restockedProduct(stored: StoredEvent): string | undefined {
+  if (stored.streamType !== 'product' || (stored.type !== 'StockAdded' && stored.type !== 'StockReleased')) return undefined;
+  return stored.streamId.slice('product-'.length);
 }
 
 function factOf(
@@ -53,6 +76,10 @@ function factOf(
       case 'StockReservationRejected': {
         const { orderId, requested, available } = event.data;
         return { orderId, fact: { type: 'StockReservationRejected', productId, requested, available, at } };
+      }
+      case 'StockBackordered': {
+        const { orderId, requested, available } = event.data;
+        return { orderId, fact: { type: 'StockBackordered', productId, requested, available, at } };
       }
       case 'StockReleased':
         return { orderId: event.data.orderId, fact: { type: 'StockReleased', productId, quantity: event.data.quantity, at } };

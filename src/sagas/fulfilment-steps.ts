@@ -1,39 +1,48 @@
 import type { AppCommand, CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
-import { DomainError, InvalidStateError, NotFoundError } from '../domain/index.js';
+import { DomainError, InvalidStateError, NotStockManagedError } from '../domain/index.js';
 import type { Carrier } from './carrier.js';
 import type { Fulfilment, FulfilmentAction, FulfilmentFact } from './fulfilment.js';
 import { recordFacts } from './fulfilment-store.js';
 
 export interface StepDeps { database: Database; commands: CommandHandler; carrier: Carrier }
 
-/** Performs one action; 'stop' when the rest of this pass's actions are moot (a rejection). */
-export async function performStep(deps: StepDeps, f: Fulfilment, action: FulfilmentAction): Promise<'next' | 'stop'> {
+/** How a performed step is counted (the saga-steps metric); one that throws counts as `failed`. */
+export type StepOutcome = 'ok' | 'not_stock_managed';
+
+/** What a step came to: how it counts, and 'stop' when the rest of this pass's actions are moot (a rejection). */
+export interface StepResult { outcome: StepOutcome; then: 'next' | 'stop' }
+
+const NEXT: StepResult = { outcome: 'ok', then: 'next' };
+const STOP: StepResult = { outcome: 'ok', then: 'stop' };
+
+export async function performStep(deps: StepDeps, f: Fulfilment, action: FulfilmentAction): Promise<StepResult> {
   const at = new Date().toISOString();
   if (action.kind === 'book') {
     const { trackingNumber } = await deps.carrier.book(f.orderId, f.lines);
     await recordFact(deps.database, f.orderId, { type: 'ShipmentBooked', trackingNumber, at });
-    return 'next';
+    return NEXT;
   }
   const metadata = { commandId: action.commandId, correlationId: `fulfil:${f.orderId}`, actor: 'saga:fulfilment', now: at };
   try {
     const result = await deps.commands.handle({ ...action.command, metadata } as AppCommand);
-    return result.events.some((e) => e.type === 'StockReservationRejected') ? 'stop' : 'next';
+    return result.events.some((e) => e.type === 'StockReservationRejected') ? STOP : NEXT;
   } catch (error) {
     const { command } = action;
     // Reserving a product that was never defined: it is not stock-managed, nothing to hold.
-    if (command.type === 'ReserveStock' && error instanceof NotFoundError && error.entity === 'product') {
-      await recordFact(deps.database, f.orderId, { type: 'ProductNotManaged', productId: command.data.productId, at });
-      return 'next';
+    // Not an error of the saga's, so not counted as one.
+    if (error instanceof NotStockManagedError) {
+      await recordFact(deps.database, f.orderId, { type: 'ProductNotManaged', productId: error.productId, at });
+      return { outcome: 'not_stock_managed', then: 'next' };
     }
     // Shipped by someone else meanwhile: the OrderShipped fact is on its way and settles the saga.
     if (command.type === 'ShipOrder' && error instanceof InvalidStateError && ['SHIPPED', 'DELIVERED'].includes(error.status)) {
-      return 'stop';
+      return STOP;
     }
     // Going forward can never succeed: compensate. Compensation itself is only retried.
     if (error instanceof DomainError && (command.type === 'ReserveStock' || command.type === 'ShipOrder')) {
       await recordFact(deps.database, f.orderId, { type: 'StepFailed', step: action.step, error: error.message, at });
-      return 'stop';
+      return STOP;
     }
     throw error;
   }

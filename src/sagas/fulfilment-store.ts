@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rows, type Executor, type Tx } from '../db/connect.js';
 import {
-  TERMINAL_STATES, evolveFulfilment, notificationFor, type Fulfilment, type FulfilmentFact,
+  evolveFulfilment, nextActions, notificationFor, type Fulfilment, type FulfilmentFact,
 } from './fulfilment.js';
 import { writeNotification } from './notifications.js';
 
@@ -41,10 +41,19 @@ export async function dueFulfilments(exec: Executor, limit: number): Promise<str
   return found.map((r) => r.order_id);
 }
 
+/** Sagas still reserving whose reserve step of `productId` waits for restock, oldest first. */
+export async function sagasWaitingFor(exec: Executor, productId: string): Promise<string[]> {
+  const waiting = JSON.stringify([{ name: `reserve:${productId}`, state: 'WAITING' }]);
+  const found = await rows<{ order_id: string }>(exec, sql`
+    SELECT order_id FROM fulfilments WHERE state = 'RESERVING' AND steps @> ${waiting}::jsonb ORDER BY created_at, order_id`);
+  return found.map((r) => r.order_id);
+}
+
 /**
  * Folds facts into one saga (creating it from `start` when it is new) under a row lock,
  * and in the same transaction writes the customer notification the change warrants.
- * A change makes the saga due at once; a fact that changes nothing writes nothing.
+ * A change makes the saga due at once when it has something to do; one that only waits
+ * for restock is not polled (a Restocked fact wakes it). A fact that changes nothing writes nothing.
  */
 export async function recordFacts(tx: Tx, orderId: string, facts: FulfilmentFact[], start?: Fulfilment): Promise<void> {
   const stored = await loadFulfilment(tx, orderId, true);
@@ -59,7 +68,7 @@ export async function recordFacts(tx: Tx, orderId: string, facts: FulfilmentFact
     await insertNotification(tx, after, notification.kind, notification.message, at);
   }
   if (after === before) return;
-  const due = !TERMINAL_STATES.includes(after.state);
+  const due = nextActions(after).length > 0;
   await tx.execute(sql`
     INSERT INTO fulfilments (order_id, user_id, state, amount_cents, lines, steps, reason, tracking_number,
       attempts, next_attempt_at, last_error, version, created_at, updated_at)

@@ -5,7 +5,8 @@ export type FulfilmentState = (typeof FULFILMENT_STATES)[number];
 
 export const TERMINAL_STATES: readonly FulfilmentState[] = ['SHIPPED', 'COMPENSATED', 'FAILED'];
 
-export type StepState = 'PENDING' | 'DONE' | 'REJECTED' | 'SKIPPED' | 'FAILED';
+/** WAITING: a reserve step short of a product that takes backorders, until stock comes in. */
+export type StepState = 'PENDING' | 'WAITING' | 'DONE' | 'REJECTED' | 'SKIPPED' | 'FAILED';
 
 export interface FulfilmentStep {
   /** `reserve:<productId>`, `ship`, `notify`, `release:<productId>`, `cancel`, `refund`. */
@@ -14,6 +15,11 @@ export interface FulfilmentStep {
   /** When it reached its state; null while pending. */
   at: string | null;
   detail: string | null;
+  /**
+   * A reserve step tried again after waiting: its try number (from 2), part of its command
+   * id, since the first id would only return the answer stored for it. Absent on a first try.
+   */
+  attempt?: number;
 }
 
 export interface FulfilmentLine { productId: string; quantity: number }
@@ -38,6 +44,8 @@ export interface Fulfilment {
 export type FulfilmentFact =
   | { type: 'StockReserved'; productId: string; quantity: number; at: string }
   | { type: 'StockReservationRejected'; productId: string; requested: number; available: number; at: string }
+  | { type: 'StockBackordered'; productId: string; requested: number; available: number; at: string }
+  | { type: 'Restocked'; productId: string; at: string }
   | { type: 'StockReleased'; productId: string; quantity: number; at: string }
   | { type: 'ProductNotManaged'; productId: string; at: string }
   | { type: 'ShipmentBooked'; trackingNumber: string; at: string }

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { LeaderLocks } from '../projections/leader.js';
 import type { Carrier } from './carrier.js';
 import { nextActions } from './fulfilment.js';
-import { performStep, recordFact } from './fulfilment-steps.js';
+import { performStep, recordFact, type StepOutcome } from './fulfilment-steps.js';
 import { FULFILMENT_CHANNEL, dueFulfilments, loadFulfilment, postpone } from './fulfilment-store.js';
 
 export interface FulfilmentWorkerOptions {
@@ -23,8 +23,8 @@ export interface FulfilmentWorkerOptions {
   recheckMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** Told of every step performed (for the saga-steps metric). */
-  onStep?: (step: string, outcome: 'ok' | 'failed') => void;
+  /** Told of every step performed (for the saga-steps metric); `failed` when it threw and will be retried. */
+  onStep?: (step: string, outcome: StepOutcome | 'failed') => void;
 }
 
 const LOCK_NAME = 'fulfilment-worker';
@@ -122,9 +122,9 @@ export class FulfilmentWorker {
     try {
       for (const action of nextActions(stored.fulfilment)) {
         step = action.step;
-        const next = await performStep(this.options, stored.fulfilment, action);
-        this.options.onStep?.(action.step, 'ok');
-        if (next === 'stop') break;
+        const { outcome, then } = await performStep(this.options, stored.fulfilment, action);
+        this.options.onStep?.(action.step, outcome);
+        if (then === 'stop') break;
       }
       await postpone(database.db, orderId, stored.version, this.options.recheckMs ?? 5_000);
     } catch (error) {

@@ -49,6 +49,18 @@ export function evolveFulfilment(f: Fulfilment, fact: FulfilmentFact): Fulfilmen
       const next = settle(f, `reserve:${fact.productId}`, 'REJECTED', fact.at, detail);
       return next.state === 'RESERVING' ? compensate(next, `out of stock: ${fact.productId}`, fact.at) : next;
     }
+    case 'StockBackordered': {
+      const detail = `waiting for restock: requested ${fact.requested}, available ${fact.available}`;
+      return settle(f, `reserve:${fact.productId}`, 'WAITING', fact.at, detail);
+    }
+    case 'Restocked': {
+      // Stock came in: ask again, under a new command id (the first one's answer is stored).
+      const name = `reserve:${fact.productId}`;
+      const waiting = step(f, name);
+      if (f.state !== 'RESERVING' || waiting?.state !== 'WAITING') return f;
+      const retry: FulfilmentStep = { ...pending(name), attempt: (waiting.attempt ?? 1) + 1 };
+      return withSteps(f, f.steps.map((s) => (s.name === name ? retry : s)));
+    }
     case 'StockReleased':
       return compensated(settle(f, `release:${fact.productId}`, 'DONE', fact.at, `${fact.quantity} released`));
     case 'ShipmentBooked': {
@@ -81,17 +93,21 @@ export function evolveFulfilment(f: Fulfilment, fact: FulfilmentFact): Fulfilmen
   }
 }
 
-/** What the worker should do now; empty while waiting for a fact, or when finished. */
+/** What the worker should do now; empty while waiting for a fact (or for restock), or when finished. */
 export function nextActions(f: Fulfilment): FulfilmentAction[] {
   const { orderId } = f;
-  const command = (name: string, c: Extract<FulfilmentAction, { kind: 'command' }>['command']): FulfilmentAction => ({
-    kind: 'command', step: name, commandId: `fulfil:${orderId}:${name}`, command: c,
+  type Command = Extract<FulfilmentAction, { kind: 'command' }>['command'];
+  const command = (name: string, c: Command, attempt?: number): FulfilmentAction => ({
+    kind: 'command', step: name, commandId: `fulfil:${orderId}:${name}${attempt ? `:${attempt}` : ''}`, command: c,
   });
   const isPending = (name: string) => step(f, name)?.state === 'PENDING';
   switch (f.state) {
     case 'RESERVING':
-      return f.lines.filter((l) => isPending(`reserve:${l.productId}`)).map((l) => command(`reserve:${l.productId}`,
-        { type: 'ReserveStock', data: { productId: l.productId, orderId, quantity: l.quantity } }));
+      return f.lines.flatMap(({ productId, quantity }) => {
+        const reserve = step(f, `reserve:${productId}`);
+        if (reserve?.state !== 'PENDING') return [];
+        return [command(reserve.name, { type: 'ReserveStock', data: { productId, orderId, quantity } }, reserve.attempt)];
+      });
     case 'SHIPPING':
       if (!f.trackingNumber) return [{ kind: 'book', step: 'ship' }];
       return [command('ship', { type: 'ShipOrder', data: { orderId, trackingNumber: f.trackingNumber } })];
@@ -132,7 +148,7 @@ export function notificationFor(before: Fulfilment | undefined, after: Fulfilmen
 }
 
 function compensate(f: Fulfilment, reason: string, at: string): Fulfilment {
-  const steps = f.steps.map((s) => (s.state === 'PENDING' ? { ...s, state: 'SKIPPED' as const, at } : s));
+  const steps = f.steps.map((s) => (s.state === 'PENDING' || s.state === 'WAITING' ? { ...s, state: 'SKIPPED' as const, at } : s));
   const releases = f.steps
     .filter((s) => s.name.startsWith('reserve:') && s.state === 'DONE' && s.detail !== 'not stock-managed')
     .map((s) => pending(`release:${s.name.slice('reserve:'.length)}`));
@@ -155,7 +171,7 @@ function compensated(f: Fulfilment): Fulfilment {
 /** Moves a pending step to its outcome; a step already settled keeps its first outcome. */
 function settle(f: Fulfilment, name: string, state: StepState, at: string, detail: string): Fulfilment {
   if (step(f, name)?.state !== 'PENDING') return f;
-  return withSteps(f, f.steps.map((s) => (s.name === name ? { name, state, at, detail } : s)));
+  return withSteps(f, f.steps.map((s) => (s.name === name ? { ...s, state, at, detail } : s)));
 }
 
 function step(f: Fulfilment, name: string): FulfilmentStep | undefined {

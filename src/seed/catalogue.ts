@@ -1,5 +1,11 @@
 /** The seed's fixed cast: products (defined, with stock), people, and what they say. */
-export interface SeedProduct { id: string; name: string; priceCents: number }
+export interface SeedProduct {
+  id: string;
+  name: string;
+  priceCents: number;
+  /** Takes backorders and gets no stock: the paid orders that want it wait for some (src/seed/plan.ts). */
+  backorders?: true;
+}
 
 export const SEED_PRODUCTS: readonly SeedProduct[] = [
   { id: 'seed-prod-kettle', name: 'Pour-over kettle, 1 l', priceCents: 4_990 },
@@ -11,7 +17,7 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
   { id: 'seed-prod-scale', name: 'Brewing scale with timer', priceCents: 5_500 },
   { id: 'seed-prod-mug', name: 'Stoneware mug', priceCents: 1_800 },
   { id: 'seed-prod-french-press', name: 'French press, 8 cup', priceCents: 3_450 },
-  { id: 'seed-prod-espresso', name: 'Espresso machine', priceCents: 64_900 },
+  { id: 'seed-prod-espresso', name: 'Espresso machine', priceCents: 64_900, backorders: true },
   { id: 'seed-prod-tamper', name: 'Stainless tamper, 58 mm', priceCents: 2_999 },
   { id: 'seed-prod-milk-jug', name: 'Milk frothing jug', priceCents: 1_990 },
   { id: 'seed-prod-descaler', name: 'Descaler, 3 doses', priceCents: 1_200 },

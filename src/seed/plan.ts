@@ -32,12 +32,19 @@ export function seedPlan({ orders, until }: SeedOptions): AppCommand[] {
   return [...products(end - SPAN - 2 * DAY), ...users, ...byTime];
 }
 
-/** The catalogue under stock control, with stock enough for every seeded order. */
+/**
+ * The catalogue under stock control, with stock enough for every seeded order, but for
+ * the one product that takes backorders: it gets none, so the orders left PAID (which all
+ * want one) wait for it under the running saga instead of shipping at once.
+ */
 function products(at: number): AppCommand[] {
-  return SEED_PRODUCTS.flatMap((product) => [
-    { type: 'DefineProduct' as const, data: { productId: product.id, name: product.name }, metadata: metadata(`${product.id}:define`, 'seed', at) },
-    { type: 'AddStock' as const, data: { productId: product.id, quantity: 1_000 }, metadata: metadata(`${product.id}:stock`, 'seed', at) },
-  ]);
+  return SEED_PRODUCTS.flatMap((product): AppCommand[] => {
+    const data = { productId: product.id, name: product.name, ...(product.backorders ? { backorders: true } : {}) };
+    const define: AppCommand = { type: 'DefineProduct', data, metadata: metadata(`${product.id}:define`, 'seed', at) };
+    if (product.backorders) return [define];
+    const stock: AppCommand = { type: 'AddStock', data: { productId: product.id, quantity: 1_000 }, metadata: metadata(`${product.id}:stock`, 'seed', at) };
+    return [define, stock];
+  });
 }
 
 function registerUser(n: number, first: string, last: string, at: number): RegisterUser {
@@ -53,9 +60,11 @@ function registerUser(n: number, first: string, last: string, at: number): Regis
 /** An order's life up to the status its age makes likely: recent ones are mostly still open. */
 function orderCommands(orderId: string, createdAt: number, age: number, random: () => number): OrderCommand[] {
   const userId = `seed-user-${1 + Math.floor(random() * SEED_PEOPLE.length)}`;
-  const items = pickItems(random);
-  const total = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
+  const picked = pickItems(random);
   const target = pickStatus(age, random);
+  // Added after the draws, not drawn: the rest of the plan stays as it was.
+  const items = target === 'PAID' ? withBackorderedLine(picked) : picked;
+  const total = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
   const at = (fraction: number, minimum: number) => createdAt + Math.min(age - MINUTE, Math.max(minimum, age * fraction));
   const paidAt = at(0.05 * random(), 2 * MINUTE);
   const shippedAt = at(0.2 + 0.2 * random(), HOUR);
@@ -89,6 +98,13 @@ function pickItems(random: () => number): OrderItem[] {
     [products[i], products[j]] = [products[j]!, products[i]!];
   }
   return products.slice(0, lines).map((p) => ({ productId: p.id, quantity: p.priceCents > 20_000 ? 1 : 1 + Math.floor(random() ** 3 * 4), unitPrice: p.priceCents }));
+}
+
+/** An order left PAID wants the product that takes backorders, so it stays PAID until stock comes in. */
+function withBackorderedLine(items: OrderItem[]): OrderItem[] {
+  const product = SEED_PRODUCTS.find((p) => p.backorders)!;
+  if (items.some((item) => item.productId === product.id)) return items;
+  return [...items, { productId: product.id, quantity: 1, unitPrice: product.priceCents }];
 }
 
 function pickStatus(age: number, random: () => number): OrderStatus {

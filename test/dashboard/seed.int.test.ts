@@ -1,15 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { rows } from '../../src/db/connect.js';
-import { ORDER_STATUSES } from '../../src/domain/index.js';
+import { ORDER_STATUSES, type CreateOrder } from '../../src/domain/index.js';
 import { orderStatistics } from '../../src/projections/statistics.js';
+import { SEED_PRODUCTS } from '../../src/seed/catalogue.js';
 import { seedPlan } from '../../src/seed/plan.js';
 import { writeSeed } from '../../src/seed/run.js';
 import { startServices, type Services } from '../../src/services.js';
-import { silentLogger } from '../support/commands.js';
+import { meta, silentLogger } from '../support/commands.js';
+import { createPostgresDatabase, ENGINES, type Engine } from '../support/database.js';
 
 const UNTIL = new Date('2026-03-01T12:00:00.000Z');
+const BACKORDERED = 'seed-prod-espresso';
 
 describe('the seed', () => {
   it('plans the same commands every time, with fixed ids, leaving orders in every status', () => {
@@ -21,6 +27,21 @@ describe('the seed', () => {
     const last = new Map<string, string>();
     for (const command of plan) if ('orderId' in command.data) last.set(command.data.orderId, command.type);
     expect(new Set(last.values())).toEqual(new Set(['CreateOrder', 'PayOrder', 'ShipOrder', 'DeliverOrder', 'CancelOrder']));
+  });
+
+  it('gives every order it leaves PAID a product that takes backorders and has no stock', () => {
+    const plan = seedPlan({ orders: 150, until: UNTIL });
+    expect(SEED_PRODUCTS.filter((p) => p.backorders).map((p) => p.id)).toEqual([BACKORDERED]);
+    expect(plan.filter((c) => 'productId' in c.data && c.data.productId === BACKORDERED)).toEqual([
+      expect.objectContaining({ type: 'DefineProduct', data: { productId: BACKORDERED, name: 'Espresso machine', backorders: true } }),
+    ]);
+    const last = new Map<string, string>();
+    for (const command of plan) if ('orderId' in command.data) last.set(command.data.orderId, command.type);
+    const leftPaid = [...last].filter(([, type]) => type === 'PayOrder').map(([orderId]) => orderId);
+    const creates = plan.filter((c): c is CreateOrder => c.type === 'CreateOrder');
+    const wants = (orderId: string) => creates.find((c) => c.data.orderId === orderId)!.data.items.some((i) => i.productId === BACKORDERED);
+    expect(leftPaid.length).toBeGreaterThan(0);
+    expect(leftPaid.filter((orderId) => !wants(orderId))).toEqual([]);
   });
 
   describe('written through the command handler', () => {
@@ -54,3 +75,74 @@ describe('the seed', () => {
     }
   });
 });
+
+/** How long nothing may happen before the saga counts as at rest: several of the worker's polls (1 s). */
+const QUIET_MS = 3_000;
+
+describe.each(ENGINES)('the seed under the running fulfilment saga on %s', (engine) => {
+  it('keeps orders in every status, PAID ones included, until stock comes in for them', async () => {
+    const { config, drop } = await storedDatabase(engine);
+    try {
+      // `npm run seed`: the saga off while the history is written.
+      let services = await startServices(config, silentLogger, { fulfilment: false });
+      await writeSeed(services, seedPlan({ orders: 60, until: UNTIL }));
+      const seeded = (await orderStatistics(services.database.db, {})).countByStatus;
+      await services.stop();
+      expect(seeded.PAID).toBeGreaterThan(0);
+
+      // `npm start`: the saga on, as by default.
+      services = await startServices(config, silentLogger);
+      try {
+        await sagaAtRest(services);
+        const after = (await orderStatistics(services.database.db, {})).countByStatus;
+        for (const status of ORDER_STATUSES) expect(after[status], status).toBeGreaterThan(0);
+        expect(after.PAID).toBe(seeded.PAID);
+
+        // What the README promises: stock for the backordered product ships them while the server runs.
+        await services.commands.handle({ type: 'AddStock', data: { productId: BACKORDERED, quantity: seeded.PAID }, metadata: meta() });
+        await sagaAtRest(services);
+        const restocked = (await orderStatistics(services.database.db, {})).countByStatus;
+        expect(restocked.PAID).toBe(0);
+        expect(restocked.SHIPPED).toBe(after.SHIPPED + seeded.PAID);
+      } finally {
+        await services.stop();
+      }
+    } finally {
+      await drop();
+    }
+  }, 120_000);
+});
+
+/** A database that outlives one startServices: a PGlite directory, or a PostgreSQL database of its own. */
+async function storedDatabase(engine: Engine): Promise<{ config: Config; drop(): Promise<void> }> {
+  if (engine === 'postgres') {
+    const fresh = await createPostgresDatabase();
+    return { config: { ...loadConfig({}), database: { kind: 'postgres', url: fresh.url, poolMax: 10 } }, drop: fresh.drop };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'ledgerline-seed-'));
+  return { config: { ...loadConfig({}), database: { kind: 'pglite', dataDir } }, drop: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+/**
+ * Until every projection (the saga's feed consumer too) has caught up, no saga has a
+ * next step scheduled (one waiting for restock has none), and nothing was written for QUIET_MS.
+ */
+async function sagaAtRest(services: Services, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let head = -1;
+  let quietSince = Date.now();
+  for (;;) {
+    const [row] = await rows<{ head: number; scheduled: number }>(services.database.db, sql`
+      SELECT (SELECT count(*)::int FROM events) AS head,
+             (SELECT count(*)::int FROM fulfilments WHERE next_attempt_at IS NOT NULL) AS scheduled`);
+    const caughtUp = (await services.projections.status()).every((p) => p.eventsBehind === 0);
+    if (row!.head !== head || row!.scheduled > 0 || !caughtUp) {
+      head = row!.head;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= QUIET_MS) {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('the saga did not come to rest');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -4,7 +4,7 @@ import { ENGINES } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const DEFINE = `mutation($input: DefineProductInput!) { defineProduct(input: $input) {
-  __typename ... on DefineProductSuccess { position product { id name onHand reserved available } } ... on Error { code message } } }`;
+  __typename ... on DefineProductSuccess { position product { id name backorders onHand reserved available } } ... on Error { code message } } }`;
 const ADD = `mutation($input: AddStockInput!) { addStock(input: $input) {
   __typename ... on AddStockSuccess { position product { id onHand available } } ... on Error { code message } } }`;
 const CREATE = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { __typename ... on Error { code message } } }`;
@@ -34,7 +34,7 @@ describe.each(ENGINES)('fulfilment over GraphQL on %s', (engine) => {
   it('defines products and adds stock, with typed errors', async () => {
     const defined = await server.gql(DEFINE, { input: { productId: 'kb', name: 'Keyboard' } });
     expect(defined.data.defineProduct).toMatchObject({
-      __typename: 'DefineProductSuccess', product: { id: 'kb', name: 'Keyboard', onHand: 0, reserved: 0, available: 0 },
+      __typename: 'DefineProductSuccess', product: { id: 'kb', name: 'Keyboard', backorders: false, onHand: 0, reserved: 0, available: 0 },
     });
     const added = await server.gql(ADD, { input: { productId: 'kb', quantity: 3 } });
     expect(added.data.addStock).toMatchObject({ __typename: 'AddStockSuccess', product: { id: 'kb', onHand: 3, available: 3 } });
@@ -122,5 +122,26 @@ describe.each(ENGINES)('fulfilment over GraphQL on %s', (engine) => {
     expect(detail.data.notifications).toEqual([
       { kind: 'compensated', message: 'Your order o-short was cancelled: out of stock: ink; a refund of 349.97 is on its way' },
     ]);
+  });
+
+  it('keeps an order short of a product taking backorders PAID and WAITING, then ships it once stock is added', async () => {
+    const defined = await server.gql(DEFINE, { input: { productId: 'piano', name: 'Piano', backorders: true } });
+    expect(defined.data.defineProduct).toMatchObject({ product: { id: 'piano', backorders: true, onHand: 0 } });
+    await order('o-piano', 'u-piano', [{ productId: 'piano', quantity: 1, price: '4999.00' }], '4999.00');
+
+    let waiting: any;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && waiting?.steps[1]?.state !== 'WAITING';) {
+      waiting = (await server.gql(FULFILMENT, { id: 'o-piano' })).data.fulfilment;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(waiting).toMatchObject({ state: 'RESERVING', reason: null });
+    expect(waiting.steps.map((s: any) => `${s.name}:${s.state}`)).toEqual(['payment:DONE', 'reserve:piano:WAITING', 'ship:PENDING']);
+    expect((await server.gql('{ order(id: "o-piano") { status } }')).data.order.status).toBe('PAID');
+
+    await server.gql(ADD, { input: { productId: 'piano', quantity: 1 } });
+    const done = await settled('o-piano');
+    expect(done.state).toBe('SHIPPED');
+    expect((await server.gql('{ product(id: "piano") { backorders onHand reserved } }')).data.product)
+      .toEqual({ backorders: true, onHand: 1, reserved: 1 });
   });
 });

@@ -89,4 +89,33 @@ describe('logs and metrics', () => {
     sub.stop();
     await client.dispose();
   });
+
+  it('counts reserving a product that is not stock-managed as such, not as a failure', async () => {
+    const gql = server.gql.bind(server);
+    const scrape = async () => (await fetch(server.metricsUrl)).text();
+    const reserves = (text: string) => Object.fromEntries([...text.matchAll(
+      /^ledgerline_saga_steps_total\{saga="fulfilment",step="reserve",outcome="(\w+)"\} (\d+)$/gm,
+    )].map((m) => [m[1], Number(m[2])]));
+    // prod-1 (the helpers' product) was never defined: nothing to hold, the saga goes on.
+    await createOrder(gql, 'obs-unmanaged');
+    await payOrder(gql, 'obs-unmanaged');
+    await waitUntil(async () => (await readOrder(gql, 'obs-unmanaged'))?.status === 'SHIPPED', 15_000);
+    const first = await scrape();
+    expect(reserves(first)).toEqual({ not_stock_managed: expect.any(Number) });
+    // The command says the same: its outcome names the case, no NOT_FOUND is counted.
+    expect(first).toMatch(/^ledgerline_commands_total\{type="ReserveStock",outcome="NOT_STOCK_MANAGED"\} [1-9]/m);
+    expect(first).not.toMatch(/outcome="NOT_FOUND"/);
+    // A stock-managed product's reservation is ok.
+    const stocked = await gql(`mutation {
+      defineProduct(input: { productId: "obs-widget", name: "Widget" }) { __typename }
+      addStock(input: { productId: "obs-widget", quantity: 5 }) { __typename }
+      createOrder(input: { id: "obs-managed", userId: "user-obs", items: [{ productId: "obs-widget", quantity: 1, price: "10.00" }] }) { __typename }
+    }`);
+    expect(stocked.data).toEqual({
+      defineProduct: { __typename: 'DefineProductSuccess' }, addStock: { __typename: 'AddStockSuccess' }, createOrder: { __typename: 'CreateOrderSuccess' },
+    });
+    await payOrder(gql, 'obs-managed');
+    await waitUntil(async () => (await readOrder(gql, 'obs-managed'))?.status === 'SHIPPED', 15_000);
+    expect(reserves(await scrape())).toEqual({ ok: 1, not_stock_managed: expect.any(Number) });
+  });
 });

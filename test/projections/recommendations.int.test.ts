@@ -65,8 +65,8 @@ describe.each(ENGINES)('recommendations projection on %s', (engine) => {
   });
 
   it('names the products the catalogue defines', async () => {
-    await store.appendToStream('product-B', [{ id: nextId(), type: 'ProductDefined', data: { productId: 'B', name: 'Blue mug' } }],
-      { expectedVersion: 'no_stream' });
+    const defined = { id: nextId(), type: 'ProductDefined', data: { productId: 'B', name: 'Blue mug', backorders: false } };
+    await store.appendToStream('product-B', [defined], { expectedVersion: 'no_stream' });
     await catchUp(database, productsProjection, 1_000);
     await catchUp(database, recommendationsProjection, 1_000);
     expect(await recommendForProduct(database.db, 'A', 2)).toEqual([

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
 import { LocalCarrier, type Carrier } from '../../src/sagas/carrier.js';
+import { loadFulfilment, type StoredFulfilment } from '../../src/sagas/fulfilment-store.js';
+import { meta } from '../support/commands.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { SagaHarness } from './harness.js';
 
@@ -15,6 +17,11 @@ async function notifications(h: SagaHarness, orderId: string) {
   return rows<{ kind: string; message: string; user_id: string }>(h.database.db, sql`
     SELECT kind, message, user_id FROM notifications WHERE order_id = ${orderId}`);
 }
+
+const stepOf = (f: StoredFulfilment, name: string) => f.fulfilment.steps.find((s) => s.name === name);
+const waitingFor = (productId: string) => (f: StoredFulfilment) => stepOf(f, `reserve:${productId}`)?.state === 'WAITING';
+/** Within a test's time, so a saga that never gets there fails saying where it is. */
+const SOON = 15_000;
 
 describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
   let database: TestDatabase;
@@ -84,6 +91,74 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
     expect(await h.eventTypes('product-w')).toEqual(['ProductDefined', 'StockAdded', 'StockReserved']);
     expect(await h.eventTypes('order-o-crash')).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped']);
     expect(await notifications(h, 'o-crash')).toHaveLength(1);
+  });
+
+  it('keeps an order short of a product taking backorders PAID, sending nothing, until stock comes in; then ships it', async () => {
+    await h.product('espresso', 'Espresso machine', 0, { backorders: true });
+    await h.product('tamper', 'Tamper', 5);
+    await h.paidOrder('o-wait', 'u-4', [['tamper', 1, 2999], ['espresso', 1, 64900]]);
+    await h.settled('o-wait', waitingFor('espresso'), SOON);
+    // Several worker passes (it polls every 100 ms, rechecks after 500 ms): none touches the waiting saga.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const waiting = (await loadFulfilment(database.db, 'o-wait'))!;
+    expect(waiting).toMatchObject({ nextAttemptAt: null, fulfilment: { state: 'RESERVING', reason: null } });
+    expect(waiting.fulfilment.steps.map((s) => [s.name, s.state])).toEqual([
+      ['payment', 'DONE'], ['reserve:tamper', 'DONE'], ['reserve:espresso', 'WAITING'], ['ship', 'PENDING'],
+    ]);
+    expect(stepOf(waiting, 'reserve:espresso')?.detail).toBe('waiting for restock: requested 1, available 0');
+    expect(await h.eventTypes('order-o-wait')).toEqual(['OrderCreated', 'OrderPaid']);
+    expect(await h.eventTypes('product-espresso')).toEqual(['ProductDefined', 'StockBackordered']);
+    expect(await productRow(h, 'espresso')).toEqual({ on_hand: 0, reserved: 0 });
+
+    await h.addStock('espresso', 1);
+    const done = await h.settled('o-wait', undefined, SOON);
+    expect(done.fulfilment.state).toBe('SHIPPED');
+    expect(stepOf(done, 'reserve:espresso')).toMatchObject({ state: 'DONE', attempt: 2, detail: '1 reserved' });
+    expect(await h.eventTypes('product-espresso')).toEqual(['ProductDefined', 'StockBackordered', 'StockAdded', 'StockReserved']);
+    expect(await h.eventTypes('order-o-wait')).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped']);
+    expect(await productRow(h, 'espresso')).toEqual({ on_hand: 1, reserved: 1 });
+  });
+
+  it('compensates as usual when an order waiting for restock is cancelled, and a later restock leaves it alone', async () => {
+    await h.product('lamp', 'Lamp', 0, { backorders: true });
+    await h.product('bulb', 'Bulb', 4);
+    await h.paidOrder('o-wait-cancel', 'u-5', [['bulb', 2, 300], ['lamp', 1, 4500]]);
+    await h.settled('o-wait-cancel', (f) => waitingFor('lamp')(f) && stepOf(f, 'reserve:bulb')?.state === 'DONE', SOON);
+    await h.commands.handle({ type: 'CancelOrder', data: { orderId: 'o-wait-cancel', reason: 'no longer needed' }, metadata: meta() });
+    const done = await h.settled('o-wait-cancel', undefined, SOON);
+    expect(done.fulfilment).toMatchObject({ state: 'COMPENSATED', reason: 'no longer needed' });
+    expect(stepOf(done, 'reserve:lamp')?.state).toBe('SKIPPED');
+    expect(await h.eventTypes('order-o-wait-cancel')).toEqual(['OrderCreated', 'OrderPaid', 'OrderCancelled', 'OrderPaymentRefunded']);
+    expect(await h.eventTypes('product-bulb')).toEqual(['ProductDefined', 'StockAdded', 'StockReserved', 'StockReleased']);
+    expect(await notifications(h, 'o-wait-cancel')).toEqual([{
+      kind: 'compensated', user_id: 'u-5', message: 'Your order o-wait-cancel was cancelled: no longer needed; a refund of 51.00 is on its way',
+    }]);
+
+    await h.addStock('lamp', 1);
+    await h.caughtUp();
+    expect(await h.eventTypes('product-lamp')).toEqual(['ProductDefined', 'StockBackordered', 'StockAdded']);
+    expect(await productRow(h, 'lamp')).toEqual({ on_hand: 1, reserved: 0 });
+  });
+
+  it('wakes an order waiting for a unit that another order gives back', async () => {
+    const down: Carrier = { book: () => Promise.reject(new Error('carrier unavailable')) };
+    await h.worker!.stop();
+    await h.startWorker(down);
+    await h.product('kiln', 'Kiln', 1, { backorders: true });
+    await h.paidOrder('o-first', 'u-6', [['kiln', 1, 90000]]);
+    await h.settled('o-first', (f) => f.fulfilment.state === 'SHIPPING', SOON);
+    await h.paidOrder('o-second', 'u-7', [['kiln', 1, 90000]]);
+    await h.settled('o-second', waitingFor('kiln'), SOON);
+
+    await h.commands.handle({ type: 'CancelOrder', data: { orderId: 'o-first', reason: 'found one elsewhere' }, metadata: meta() });
+    const second = await h.settled('o-second', (f) => f.fulfilment.state === 'SHIPPING', SOON);
+    expect(stepOf(second, 'reserve:kiln')).toMatchObject({ state: 'DONE', attempt: 2 });
+    expect(await h.eventTypes('product-kiln')).toEqual(
+      ['ProductDefined', 'StockAdded', 'StockReserved', 'StockBackordered', 'StockReleased', 'StockReserved'],
+    );
+    await h.worker!.stop();
+    await h.startWorker();
+    expect((await h.settled('o-second', undefined, SOON)).fulfilment.state).toBe('SHIPPED');
   });
 
   it('ships exactly as many orders as there is stock when 50 are paid at once', async () => {

@@ -92,3 +92,47 @@ describe('fulfilment decisions', () => {
     expect(commandsOf(stuck)).toEqual([]);
   });
 });
+
+describe('fulfilment of a product that takes backorders', () => {
+  const backordered = (productId: string, requested = 1, available = 0): FulfilmentFact =>
+    ({ type: 'StockBackordered', productId, requested, available, at: T });
+  const restocked = (productId: string): FulfilmentFact => ({ type: 'Restocked', productId, at: T });
+  const reserveOf = (f: Fulfilment, productId: string) => f.steps.find((s) => s.name === `reserve:${productId}`);
+
+  it('waits while short, sending nothing, and keeps reserving the other lines', () => {
+    const waitingFirst = given(backordered('prod-2'));
+    expect(waitingFirst.state).toBe('RESERVING');
+    expect(reserveOf(waitingFirst, 'prod-2')).toMatchObject({ state: 'WAITING', detail: 'waiting for restock: requested 1, available 0' });
+    expect(commandsOf(waitingFirst).map((c) => 'id' in c && c.id)).toEqual(['fulfil:o-1:reserve:prod-1']);
+    const waiting = evolveFulfilment(waitingFirst, reserved('prod-1', 2));
+    expect(waiting.state).toBe('RESERVING');
+    expect(commandsOf(waiting)).toEqual([]);
+    expect(evolveFulfilment(waiting, backordered('prod-2'))).toBe(waiting);
+  });
+
+  it('asks again under a new command id each time stock comes in, then ships', () => {
+    const waiting = given(reserved('prod-1', 2), backordered('prod-2'));
+    expect(evolveFulfilment(waiting, restocked('prod-1'))).toBe(waiting);
+    const woken = evolveFulfilment(waiting, restocked('prod-2'));
+    expect(reserveOf(woken, 'prod-2')).toMatchObject({ state: 'PENDING', attempt: 2 });
+    expect(commandsOf(woken)).toEqual([
+      { id: 'fulfil:o-1:reserve:prod-2:2', type: 'ReserveStock', data: { productId: 'prod-2', orderId: 'o-1', quantity: 1 } },
+    ]);
+    expect(evolveFulfilment(woken, restocked('prod-2'))).toBe(woken);
+    const stillShort = evolveFulfilment(evolveFulfilment(woken, backordered('prod-2')), restocked('prod-2'));
+    expect(commandsOf(stillShort).map((c) => 'id' in c && c.id)).toEqual(['fulfil:o-1:reserve:prod-2:3']);
+    const reservedAll = evolveFulfilment(stillShort, reserved('prod-2'));
+    expect(reservedAll.state).toBe('SHIPPING');
+    expect(commandsOf(reservedAll)).toEqual([{ book: 'ship' }]);
+  });
+
+  it('compensates as usual when the order is cancelled while it waits', () => {
+    const cancelled = given(reserved('prod-1', 2), backordered('prod-2'), { type: 'OrderCancelled', reason: 'too slow', at: T });
+    expect(cancelled).toMatchObject({ state: 'COMPENSATING', reason: 'too slow' });
+    expect(reserveOf(cancelled, 'prod-2')?.state).toBe('SKIPPED');
+    expect(commandsOf(cancelled).map((c) => 'id' in c && c.id)).toEqual(['fulfil:o-1:release:prod-1']);
+    expect(evolveFulfilment(cancelled, restocked('prod-2'))).toBe(cancelled);
+    const released = evolveFulfilment(cancelled, { type: 'StockReleased', productId: 'prod-1', quantity: 2, at: T });
+    expect(commandsOf(released).map((c) => 'id' in c && c.id)).toEqual(['fulfil:o-1:refund']);
+  });
+});

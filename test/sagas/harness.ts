@@ -45,8 +45,8 @@ export class SagaHarness {
     await this.projections.stop();
   }
 
-  async product(id: string, name: string, stock: number): Promise<void> {
-    await this.commands.handle({ type: 'DefineProduct', data: { productId: id, name }, metadata: meta() });
+  async product(id: string, name: string, stock: number, options: { backorders?: boolean } = {}): Promise<void> {
+    await this.commands.handle({ type: 'DefineProduct', data: { productId: id, name, ...options }, metadata: meta() });
     if (stock > 0) await this.commands.handle({ type: 'AddStock', data: { productId: id, quantity: stock }, metadata: meta() });
   }
 
@@ -67,6 +67,10 @@ export class SagaHarness {
       if (Date.now() > deadline) throw new Error(`saga ${orderId} did not settle: ${JSON.stringify(stored)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+
+  async addStock(productId: string, quantity: number): Promise<void> {
+    await this.commands.handle({ type: 'AddStock', data: { productId, quantity }, metadata: meta() });
   }
 
   async eventTypes(streamId: string): Promise<string[]> {

@@ -1,4 +1,5 @@
-import { bigserial, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { cents, time } from './columns.js';
 
 // ─── inventory read side and the fulfilment saga (src/projections/products.ts, src/sagas) ──
@@ -7,6 +8,7 @@ import { cents, time } from './columns.js';
 export const products = pgTable('products', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  backorders: boolean('backorders').notNull().default(false),
   onHand: integer('on_hand').notNull().default(0),
   reserved: integer('reserved').notNull().default(0),
   version: integer('version').notNull(),
@@ -33,7 +35,11 @@ export const fulfilments = pgTable('fulfilments', {
   version: integer('version').notNull().default(1),
   createdAt: time('created_at').notNull(),
   updatedAt: time('updated_at').notNull(),
-}, (t) => [index('fulfilments_due_idx').on(t.nextAttemptAt)]);
+}, (t) => [
+  index('fulfilments_due_idx').on(t.nextAttemptAt),
+  // The few sagas still reserving: those a restock may wake.
+  index('fulfilments_reserving_idx').on(t.orderId).where(sql`state = 'RESERVING'`),
+]);
 
 /** The customer notification outbox; the id derives from order and kind, so a fact recorded twice notifies once. */
 export const notifications = pgTable('notifications', {

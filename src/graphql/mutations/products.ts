@@ -9,7 +9,14 @@ import { commandResult, runThenRead } from './results.js';
 import { ProductRef } from '../types/products.js';
 
 const DefineProductInput = builder.inputType('DefineProductInput', {
-  fields: (t) => ({ productId: t.id({ required: true }), name: t.string({ required: true }) }),
+  fields: (t) => ({
+    productId: t.id({ required: true }),
+    name: t.string({ required: true }),
+    backorders: t.boolean({
+      defaultValue: false,
+      description: 'When short of it, a paid order waits for stock (and ships once addStock brings enough) instead of being cancelled and refunded.',
+    }),
+  }),
 });
 
 const AddStockInput = builder.inputType('AddStockInput', {
@@ -26,18 +33,18 @@ const productCommand = (
 builder.mutationFields((t) => ({
   defineProduct: t.field({
     ...resultOf('defineProduct'),
-    description: 'Puts a product under stock control, with no stock yet. Defining it again with the same name changes nothing.',
+    description: 'Puts a product under stock control, with no stock yet. Defining it again the same way changes nothing.',
     args: { input: t.arg({ type: DefineProductInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);
       requireRole(ctx.viewer, ['admin'], 'define products');
       return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey),
-        (metadata) => ({ type: 'DefineProduct', metadata, data: { productId, name: input.name } }));
+        (metadata) => ({ type: 'DefineProduct', metadata, data: { productId, name: input.name, backorders: input.backorders ?? false } }));
     },
   }),
   addStock: t.field({
     ...resultOf('addStock'),
-    description: 'Adds units to a defined product.',
+    description: 'Adds units to a defined product; paid orders waiting for it (backorders) try again to reserve it.',
     args: { input: t.arg({ type: AddStockInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);

@@ -10,7 +10,9 @@ const FulfilmentStateEnum = builder.enumType('FulfilmentState', { values: FULFIL
 const FulfilmentStepRef = builder.objectRef<FulfilmentStep>('FulfilmentStep').implement({
   fields: (t) => ({
     name: t.exposeString('name', { description: 'reserve:<productId>, ship, notify; compensating: release:<productId>, cancel, refund.' }),
-    state: t.exposeString('state', { description: 'PENDING, DONE, REJECTED, SKIPPED or FAILED.' }),
+    state: t.exposeString('state', {
+      description: 'PENDING, WAITING (a reserve step short of a product that takes backorders, until stock is added), DONE, REJECTED, SKIPPED or FAILED.',
+    }),
     at: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.at }),
     detail: t.exposeString('detail', { nullable: true }),
   }),
@@ -20,7 +22,11 @@ const FulfilmentRef = builder.objectRef<FulfilmentParent>('Fulfilment').implemen
   description: "A paid order's way to the customer: the fulfilment saga's state and its steps.",
   fields: (t) => ({
     orderId: t.exposeID('orderId'),
-    state: t.field({ type: FulfilmentStateEnum, resolve: (f) => f.state }),
+    state: t.field({
+      type: FulfilmentStateEnum,
+      description: 'RESERVING also while a line waits for restock (its step WAITING); the order stays PAID meanwhile.',
+      resolve: (f) => f.state,
+    }),
     steps: t.field({ type: [FulfilmentStepRef], resolve: (f) => f.steps }),
     reason: t.exposeString('reason', { nullable: true, description: 'Why it was compensated.' }),
     trackingNumber: t.exposeString('trackingNumber', { nullable: true }),

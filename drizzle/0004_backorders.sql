@@ -1,0 +1,2 @@
+ALTER TABLE "products" ADD COLUMN "backorders" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "fulfilments_reserving_idx" ON "fulfilments" USING btree ("order_id") WHERE state = 'RESERVING';
