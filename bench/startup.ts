@@ -3,8 +3,10 @@
  * a bare PGlite takes to open the same kind of data directory (the floor no server can
  * beat): on a fresh directory (PGlite's initdb, then our migrations) and on reopen.
  * Runs interleave (bare, server, bare, server …) so a busy spell of the host falls on both
- * sides; each figure is the median of BENCH_STARTUP_RUNS (5). Also prints the server's
- * memory once ready, and the stages its log reports.
+ * sides; each figure is the median of BENCH_STARTUP_RUNS (5). The server is started as a
+ * user does (`npm start`) and as npm then runs it (`node bin/ledgerline.mjs serve`), which
+ * tells npm's own start-up apart. Also prints the server's memory once ready, and the
+ * stages its log reports.
  *
  * BENCH_STARTUP_ROOT runs another checkout's `npm start` (for a before/after comparison);
  * its own node_modules provide the bare PGlite.
@@ -59,11 +61,15 @@ function stagesOf(log: string, spawnedAt: number): string {
   return marks.map((l) => `${l.msg!.startsWith('ready') ? 'ready' : l.msg} +${l.time! - spawnedAt}`).join(', ');
 }
 
-async function serverStart(dataDir: string): Promise<Start> {
+/** How the server is started: as a user does, or the command npm start runs, without npm's own start-up. */
+const COMMANDS = { npm: ['npm', 'start', '--silent'], node: [process.execPath, 'bin/ledgerline.mjs', 'serve'] } as const;
+
+async function serverStart(dataDir: string, via: keyof typeof COMMANDS = 'npm'): Promise<Start> {
   const port = await freePort();
   const started = performance.now();
   const spawnedAt = Date.now();
-  const child = spawn('npm', ['start', '--silent'], {
+  const [command, ...args] = COMMANDS[via];
+  const child = spawn(command, args, {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: 'off', LOG_LEVEL: 'info' },
   });
@@ -93,16 +99,22 @@ async function main(): Promise<void> {
   try {
     print(`bench:startup: ${ROOT}, ${RUNS} runs of each, interleaved`);
     await serverStart(reopenDir); // creates and migrates the directory every reopen run opens
-    const runs = { bareFresh: [] as Start[], serverFresh: [] as Start[], bareReopen: [] as Start[], serverReopen: [] as Start[] };
+    const runs = {
+      bareFresh: [] as Start[], serverFresh: [] as Start[], nodeFresh: [] as Start[],
+      bareReopen: [] as Start[], serverReopen: [] as Start[], nodeReopen: [] as Start[],
+    };
+    const ms = (starts: Start[]) => starts.at(-1)!.ms.toFixed(0);
     for (let run = 0; run < RUNS; run++) {
       runs.bareFresh.push(await bareOpen(join(scratch, `bare-${run}`)));
       runs.serverFresh.push(await serverStart(join(scratch, `server-${run}`)));
+      runs.nodeFresh.push(await serverStart(join(scratch, `node-${run}`), 'node'));
       runs.bareReopen.push(await bareOpen(reopenDir));
       runs.serverReopen.push(await serverStart(reopenDir));
-      print(`run ${run + 1}: fresh ${runs.bareFresh[run]!.ms.toFixed(0)} / ${runs.serverFresh[run]!.ms.toFixed(0)} ms, ` +
-        `reopen ${runs.bareReopen[run]!.ms.toFixed(0)} / ${runs.serverReopen[run]!.ms.toFixed(0)} ms (bare / server)`);
+      runs.nodeReopen.push(await serverStart(reopenDir, 'node'));
+      print(`run ${run + 1}: fresh ${ms(runs.bareFresh)} / ${ms(runs.serverFresh)} / ${ms(runs.nodeFresh)} ms, ` +
+        `reopen ${ms(runs.bareReopen)} / ${ms(runs.serverReopen)} / ${ms(runs.nodeReopen)} ms (bare / npm start / without npm)`);
     }
-    const row = (label: string, bare: Start[], server: Start[], target: number) => {
+    const row = (label: string, bare: Start[], server: Start[], target: number): string[] => {
       const b = median(bare.map((s) => s.ms));
       const s = median(server.map((x) => x.ms));
       return [label, b.toFixed(0), s.toFixed(0), `+${(s - b).toFixed(0)}`, `+${target}`, s - b <= target ? 'met' : 'MISSED',
@@ -110,12 +122,18 @@ async function main(): Promise<void> {
     };
     print();
     print(formatTable(
-      ['data directory', 'bare PGlite ms', 'npm start → /health ms', 'difference', 'target', '', 'server RSS MB'],
-      [row('fresh', runs.bareFresh, runs.serverFresh, 1_500), row('reopen', runs.bareReopen, runs.serverReopen, 500)],
+      ['data directory, started by', 'bare PGlite ms', 'server → /health ms', 'difference', 'target', '', 'server RSS MB'],
+      [
+        row('fresh, npm start', runs.bareFresh, runs.serverFresh, 1_500),
+        row('fresh, node bin/ledgerline.mjs', runs.bareFresh, runs.nodeFresh, 1_500),
+        row('reopen, npm start', runs.bareReopen, runs.serverReopen, 500),
+        row('reopen, node bin/ledgerline.mjs', runs.bareReopen, runs.nodeReopen, 500),
+      ],
     ));
     print();
-    print(`stages of the last fresh start (ms from the spawn): ${runs.serverFresh.at(-1)!.stages}`);
-    print(`stages of the last reopen:                        ${runs.serverReopen.at(-1)!.stages}`);
+    print(`stages of the last fresh npm start (ms from the spawn): ${runs.serverFresh.at(-1)!.stages}`);
+    print(`stages of the last reopen by npm start:                 ${runs.serverReopen.at(-1)!.stages}`);
+    print(`stages of the last reopen without npm:                  ${runs.nodeReopen.at(-1)!.stages}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
