@@ -3,6 +3,7 @@
 // start. Each command's own modules (loaded with import()) become chunks of their own.
 // `ensureBuilt` is a no-op while dist/ was built from the sources as they are: `npm start`
 // pays for a build only after an edit. Type checking stays with `npm run typecheck`.
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +38,8 @@ function readStamp(outDir) {
   }
 }
 
+const sameState = (stamp, state) => stamp !== undefined && stamp.newest === state.newest && stamp.count === state.count;
+
 /**
  * Builds `srcDir` into `outDir` unless the last build saw the same sources. The new tree
  * is written beside the old one and swapped in whole, so a build that fails half-way
@@ -47,11 +50,12 @@ export async function ensureBuilt({ srcDir = join(ROOT, 'src'), outDir = join(RO
   const started = performance.now();
   const state = sourceState(srcDir);
   const stamp = readStamp(outDir);
-  if (stamp && stamp.newest === state.newest && stamp.count === state.count) {
+  if (sameState(stamp, state)) {
     return { built: false, ms: performance.now() - started };
   }
   const { build } = await import('esbuild');
-  const staging = `${outDir}.building-${process.pid}`;
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${outDir}.building-${tag}`;
   rmSync(staging, { recursive: true, force: true });
   try {
     await bundle(build, srcDir, staging);
@@ -60,8 +64,20 @@ export async function ensureBuilt({ srcDir = join(ROOT, 'src'), outDir = join(RO
     throw error;
   }
   writeFileSync(join(staging, STAMP), JSON.stringify(state));
-  rmSync(outDir, { recursive: true, force: true });
-  renameSync(staging, outDir);
+  // Swapped by two renames, so a start loading dist/ meanwhile finds it whole almost always.
+  // Two builds at once (npm start and npm run seed after an edit): the one that loses the
+  // race keeps what the winner built from the same sources.
+  const old = `${outDir}.old-${tag}`;
+  try {
+    rmSync(old, { recursive: true, force: true });
+    try { renameSync(outDir, old); } catch (error) { if (error.code !== 'ENOENT') throw error; }
+    renameSync(staging, outDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!sameState(readStamp(outDir), state)) throw error;
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
   return { built: true, ms: performance.now() - started };
 }
 

@@ -21,15 +21,16 @@ export function buildApp(config: Config, logger: Logger, options: ServiceOptions
   return {
     get services() { return services; },
     async start(port = config.port) {
+      // A worker answers the supervisor's requests for its metrics from the first moment
+      // (constructing one installs prom-client's listener; setRegistries alone does not),
+      // so a scrape while it starts gets what it has rather than timing out every worker's.
+      if (cluster.isWorker) new AggregatorRegistry();
       services = await startServices(config, logger, options);
       logger.info({ host: config.host, port }, 'listening');
       http = await startHttpServer(services, port, config.host);
       if (cluster.isWorker) {
         // The supervisor serves METRICS_PORT for every worker (cluster.ts).
         AggregatorRegistry.setRegistries([services.metrics.registry]);
-        // Constructing one installs prom-client's listener that answers the supervisor's
-        // requests for this worker's metrics; setRegistries alone leaves them unanswered.
-        new AggregatorRegistry();
       } else if (config.metricsPort !== undefined) {
         metrics = await serveMetrics(services.metrics.registry, config.metricsPort, config.host);
       }

@@ -33,11 +33,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const client = new FairPGlite(dataDir);
   try {
     await client.waitReady;
-    if (fresh) await collectInitdbGarbage();
   } catch (error) {
     release();
     throw error;
   }
+  if (fresh) await collectInitdbGarbage();
   const db = drizzle({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',

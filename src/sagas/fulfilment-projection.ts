@@ -49,12 +49,28 @@ async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<voi
         await recordFacts(tx, orderId, [{ type: 'Restocked', productId: restocked, at: event.recordedAt }]);
       }
     }
+    if (learnt?.fact?.type === 'StockBackordered' && await restockedAfter(tx, event)) {
+      // The feed follows commit order, the product stream decision order: a restock that
+      // came after this decision can have committed, and been read, before it. Then no
+      // later restock event would wake this order, so it wakes now.
+      await recordAll(tx, byOrder);
+      byOrder = new Map();
+      await recordFacts(tx, learnt.orderId, [{ type: 'Restocked', productId: learnt.fact.productId, at: event.recordedAt }]);
+    }
   }
   await recordAll(tx, byOrder);
 }
 
 async function recordAll(tx: Tx, byOrder: Learnt): Promise<void> {
   for (const [orderId, { start, facts }] of byOrder) await recordFacts(tx, orderId, facts, start);
+}
+
+/** Whether units of the product became free after `backordered` was decided (a later version of its stream). */
+async function restockedAfter(tx: Tx, backordered: StoredEvent): Promise<boolean> {
+  const found = await rows(tx, sql`
+    SELECT 1 FROM events WHERE stream_id = ${backordered.streamId} AND stream_version > ${backordered.version}
+      AND event_type IN ('StockAdded', 'StockReleased') LIMIT 1`);
+  return found.length > 0;
 }
 
 /** The product whose units became free (added, or released by another order), if any. */

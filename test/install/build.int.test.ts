@@ -74,4 +74,15 @@ describe('the build npm start runs (scripts/build.mjs)', () => {
     expect(await run(outDir)).toBe(43);
     expect(existsSync(join(outDir, '.built.json'))).toBe(true);
   });
+
+  it('survives starts that build at the same time: each ends with a whole, current dist/', async () => {
+    // given a project never built, and four starts at once (npm start and npm run seed after an edit)
+    const { srcDir, outDir } = project();
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => ensureBuilt({ srcDir, outDir })));
+    // then none failed, the result runs, and no staging or old tree is left beside it
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await run(outDir)).toBe(41);
+    expect(readdirSync(join(outDir, '..')).filter((name) => name.startsWith('dist.'))).toEqual([]);
+    expect((await ensureBuilt({ srcDir, outDir })).built).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
 import { LocalCarrier, type Carrier } from '../../src/sagas/carrier.js';
+import { fulfilmentProjection } from '../../src/sagas/fulfilment-projection.js';
 import { loadFulfilment, type StoredFulfilment } from '../../src/sagas/fulfilment-store.js';
 import { meta } from '../support/commands.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -189,4 +190,32 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
       FROM events WHERE stream_id LIKE 'order-o-rush-%'`);
     expect(counts).toEqual({ shipped: 10, cancelled: 40, refunded: 40 });
   }, 90_000);
+});
+
+describe.each(ENGINES)('the saga\'s feed consumer on %s, with a restock read before the backorder it follows', (engine) => {
+  let database: TestDatabase;
+  beforeAll(async () => { database = await openTestDatabase(engine); });
+  afterAll(() => database.close());
+
+  it('wakes the order at once, since no later restock would', async () => {
+    // given an order waiting on a backorder product, and a unit added after that decision
+    const h = new SagaHarness(database); // not started: this test feeds the consumer itself
+    await h.product('late', 'Late', 0, { backorders: true });
+    await h.paidOrder('o-late', 'u-late', [['late', 1, 100]]);
+    await h.commands.handle({ type: 'ReserveStock', data: { productId: 'late', orderId: 'o-late', quantity: 1 }, metadata: meta() });
+    await h.commands.handle({ type: 'AddStock', data: { productId: 'late', quantity: 1 }, metadata: meta() });
+    const product = await h.commands.store.readStream('product-late');
+    const [backordered, added] = ['StockBackordered', 'StockAdded'].map((type) => product.find((e) => e.type === type)!);
+    expect(added!.version).toBeGreaterThan(backordered!.version);
+    const paid = (await h.commands.store.readStream('order-o-late')).filter((e) => e.type === 'OrderPaid');
+    // when the feed hands the consumer the restock first (its transaction began first, it committed last)
+    await database.db.transaction(async (tx) => {
+      await fulfilmentProjection.apply(tx, paid, { rebuilding: false });
+      await fulfilmentProjection.apply(tx, [added!, backordered!], { rebuilding: false });
+    });
+    // then the order is not left waiting: its reservation is due again, under a new attempt
+    const saga = await loadFulfilment(database.db, 'o-late');
+    expect(stepOf(saga!, 'reserve:late')).toMatchObject({ state: 'PENDING', attempt: 2 });
+    expect(saga!.nextAttemptAt).not.toBeNull();
+  });
 });
