@@ -15,8 +15,8 @@ const commands: Record<string, () => Promise<void>> = {
     }
     // The database opens while the server's modules load: PGlite's open waits on its
     // WebAssembly compiling and on the disk, which the loading fills.
-    const { openConfiguredDatabase } = await import('./db/open.js');
-    const database = openConfiguredDatabase(config, logger);
+    const { startOpeningDatabase } = await import('./db/open.js');
+    const { database } = await startOpeningDatabase(config, logger);
     database.catch(() => {}); // awaited by the start below, which reports the failure
     const started = import('./app.js').then(({ buildApp }) => {
       const app = buildApp(config, logger, { database });

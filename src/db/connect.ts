@@ -45,7 +45,6 @@ export interface DedicatedSession extends Session {
   close(): Promise<void>;
 }
 
-
 /** Runs a raw query and returns its rows, the same way on both drivers. */
 export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
   const result = (await exec.execute(query)) as unknown as { rows: T[] };
@@ -57,9 +56,21 @@ export async function rows<T>(exec: Executor, query: SQL): Promise<T[]> {
  * default never loads pg, nor a PostgreSQL server PGlite's WebAssembly.
  */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  if (target.kind === 'pglite') return (await import('./connect-pglite.js')).openPglite(target.dataDir);
+  return (await loadDriver(target))();
+}
+
+/**
+ * The driver for `target`, loaded: calling what it returns starts the open at once (PGlite
+ * begins compiling its WebAssembly before the first await), so a caller can go on loading
+ * other modules while the database opens.
+ */
+export async function loadDriver(target: DatabaseTarget): Promise<() => Promise<Database>> {
+  if (target.kind === 'pglite') {
+    const { openPglite } = await import('./connect-pglite.js');
+    return () => openPglite(target.dataDir);
+  }
   const { openPostgres } = await import('./connect-postgres.js');
-  return openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  return () => openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
