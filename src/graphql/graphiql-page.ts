@@ -48,13 +48,15 @@ function graphiql(): Promise<Page> {
   return attempt;
 }
 
-/** Whether Accept-Encoding takes gzip (or `*`) with a q above zero. */
+/** Whether Accept-Encoding takes gzip with a q above zero: named, or else through `*` (RFC 9110 §12.5.3). */
 function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  return (acceptEncoding ?? '').split(',').some((entry) => {
-    const [coding, ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+  const weights = new Map((acceptEncoding ?? '').split(',').map((entry) => {
+    const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
     const q = params.find((p) => p.startsWith('q='));
-    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
-  });
+    return [coding, q === undefined ? 1 : Number(q.slice(2))] as const;
+  }));
+  const weight = weights.get('gzip') ?? weights.get('*') ?? 0;
+  return weight > 0;
 }
 
 /** Answers the page request; never rejects: a page that cannot be built is a logged 500. */

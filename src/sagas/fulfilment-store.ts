@@ -37,7 +37,7 @@ export async function loadFulfilment(exec: Executor, orderId: string, forUpdate 
 /** Saga ids whose next step is due, oldest first. */
 export async function dueFulfilments(exec: Executor, limit: number): Promise<string[]> {
   const found = await rows<{ order_id: string }>(exec, sql`
-    SELECT order_id FROM fulfilments WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT ${limit}`);
+    SELECT order_id FROM fulfilments WHERE next_attempt_at <= now() ORDER BY next_attempt_at, created_at, order_id LIMIT ${limit}`);
   return found.map((r) => r.order_id);
 }
 

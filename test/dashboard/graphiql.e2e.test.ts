@@ -31,8 +31,9 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
 
   it('is sent gzipped to a client that takes gzip, and plain to one that does not', async () => {
     // Given a server, when the page is asked for with and without gzip
-    const [gzipped, plain, refused] = await Promise.all([
+    const [gzipped, plain, refused, refusedDespiteStar, anything] = await Promise.all([
       getPage(open.url, 'gzip, deflate, br'), getPage(open.url, undefined), getPage(open.url, 'gzip;q=0, identity'),
+      getPage(open.url, 'gzip;q=0, *'), getPage(open.url, '*'),
     ]);
 
     // Then each is the same self-contained page, over three times smaller gzipped
@@ -40,6 +41,9 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
     expect(gzipped.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'accept-encoding', 'cache-control': 'no-cache' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(refused.headers['content-encoding']).toBeUndefined();
+    // A coding named with q=0 is refused even where `*` would take any other
+    expect(refusedDespiteStar.headers['content-encoding']).toBeUndefined();
+    expect(anything.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gzipped.body).equals(plain.body)).toBe(true);
     expect(gzipped.body.length).toBeLessThan(plain.body.length / 3);
     expect(plain.body.toString()).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);

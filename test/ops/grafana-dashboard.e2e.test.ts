@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, wsClient } from '../support/clients.js';
+import { collect, waitUntil, wsClient } from '../support/clients.js';
 import { ENGINES } from '../support/database.js';
 import { createOrder, payOrder } from '../support/orders.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -81,7 +81,8 @@ describe.each(ENGINES)('a real scrape on %s', (engine) => {
     // Enough traffic for every labelled series: commands, a saga to the end, a subscriber fed.
     const client = wsClient(server.wsUrl);
     const live = collect(client, 'subscription { orderStatusChanged(orderId: "o-dash") { to } }');
-    await new Promise((r) => setTimeout(r, 200));
+    // Subscribed before any change, or the changes it waits for could pass it by.
+    await waitUntil(async () => /^ledgerline_active_subscriptions 1$/m.test(await (await fetch(server.metricsUrl)).text()), 10_000);
     expect((await createOrder(gql, 'o-dash')).outcome).toBe('CreateOrderSuccess');
     expect((await payOrder(gql, 'o-dash')).outcome).toBe('PayOrderSuccess');
     await live.waitFor(3, 20_000);
