@@ -1,7 +1,7 @@
 import type { Database } from '../db/connect.js';
 import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import { statusChangesAfter } from '../projections/queries.js';
+import { lastStatusChangePosition, statusChangesAfter } from '../projections/queries.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
 import { Channel } from './channel.js';
 import { fanOut } from './fan-out.js';
@@ -28,7 +28,7 @@ export class StatusHub {
     this.follower = new TableFollower(database, logger, {
       what: 'status changes',
       channel: ORDER_STATUS_CHANNEL,
-      head: () => this.head(),
+      head: () => lastStatusChangePosition(database.db),
       after: (position, limit) => statusChangesAfter(database.db, position, { limit }),
       positionOf: (change) => change.position,
       publish: (change) => this.publish(change),
@@ -103,15 +103,5 @@ export class StatusHub {
     const overflowed = (last: OrderStatusChange | undefined) => overflowError(last?.position ?? START, this.options.capacity);
     const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
     return fanOut(targets, (channel) => channel.push(change, overflowed));
-  }
-
-  private async head(): Promise<Position> {
-    let position: Position = START;
-    // Walks to the end a page at a time; on a large table this runs once per start.
-    for (;;) {
-      const page = await statusChangesAfter(this.database.db, position, { limit: 10_000 });
-      if (page.length > 0) position = page.at(-1)!.position;
-      if (page.length < 10_000) return position;
-    }
   }
 }

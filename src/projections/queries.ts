@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connect.js';
 import { orderItems, orders, orderStatusHistory, users } from '../db/schema.js';
 import type { OrderStatus } from '../domain/order.js';
-import { decodePosition, encodePosition, type Position } from '../eventstore/position.js';
+import { decodePosition, encodePosition, START, type Position } from '../eventstore/position.js';
 import { toIso } from '../eventstore/rows.js';
 import type { OrderStatusChange } from './status-changes.js';
 
@@ -146,6 +146,15 @@ export async function statusChangesAfter(
     .orderBy(asc(orderStatusHistory.transactionId), asc(orderStatusHistory.globalPosition))
     .limit(filter.limit);
   return found.map(toStatusChange);
+}
+
+/** The position of the newest status change, or START when there is none: where a live follower begins. */
+export async function lastStatusChangePosition(exec: Executor): Promise<Position> {
+  const [row] = await exec.select({ tx: orderStatusHistory.transactionId, pos: orderStatusHistory.globalPosition })
+    .from(orderStatusHistory)
+    .orderBy(desc(orderStatusHistory.transactionId), desc(orderStatusHistory.globalPosition))
+    .limit(1);
+  return row ? encodePosition(row.tx, row.pos) : START;
 }
 
 export async function getUser(exec: Executor, id: string): Promise<UserView | undefined> {

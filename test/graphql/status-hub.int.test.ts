@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START, comparePositions } from '../../src/eventstore/index.js';
 import { StatusHub } from '../../src/graphql/status-hub.js';
+import { lastStatusChangePosition, statusChangesAfter } from '../../src/projections/queries.js';
 import { ORDER_STATUS_CHANNEL } from '../../src/projections/status-changes.js';
 import { silentLogger } from '../support/commands.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -105,5 +107,26 @@ describe.each(ENGINES)('status hub on %s', (engine) => {
     await idle.return!();
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('starts live from the newest change it finds when it starts, on a table that already has history', async () => {
+    // given history already written (rows of other tests, and three more)
+    await record('o-restart', 3);
+    const newest = (await statusChangesAfter(database.db, START, { limit: 100_000 })).at(-1)!.position;
+    // when a hub starts on it
+    const restarted = new StatusHub(database, silentLogger, { capacity: 10, pollIntervalMs: 100 });
+    await restarted.start();
+    try {
+      expect(await lastStatusChangePosition(database.db)).toBe(newest);
+      // then a live subscriber gets the next change and nothing of the past
+      const live = restarted.subscribe({ orderId: 'o-restart' });
+      const next = live.next();
+      await record('o-restart', 1);
+      expect((await next).value!.position).not.toBe(newest);
+      expect(comparePositions((await next).value!.position, newest)).toBeGreaterThan(0);
+      await live.return?.();
+    } finally {
+      await restarted.stop();
+    }
   });
 });
