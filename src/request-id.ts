@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** A header's (first) value, or null. */
+export function header(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? value[0] ?? null : value ?? null;
+}
+
 /** The caller's `x-request-id`, when it sent a usable one (one value, at most 200 characters). */
 export function sentRequestId(headers: IncomingMessage['headers']): string | null {
-  const value = headers['x-request-id'];
-  const sent = Array.isArray(value) ? value[0] ?? null : value ?? null;
+  const sent = header(headers['x-request-id']);
   return sent && sent.length <= 200 ? sent : null;
 }
 

@@ -5,18 +5,25 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PROJECT_ROOT } from '../paths.js';
 import { rows, type Database } from './connect.js';
+import { sqlState } from './sql-state.js';
 
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
 /** How many migrations this build has (drizzle-kit's journal). */
 export const EXPECTED_MIGRATIONS = (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
 
+/** PostgreSQL's code for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
+
 /** How many migrations the database has applied; 0 before the first (no table yet). Throws when it cannot be asked. */
 export async function appliedMigrations(database: Database): Promise<number> {
-  const [exists] = await rows<{ found: boolean }>(database.db, sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS found`);
-  if (!exists?.found) return 0;
-  const [row] = await rows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
-  return row?.n ?? 0;
+  try {
+    const [row] = await rows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+    return row?.n ?? 0;
+  } catch (error) {
+    if (sqlState(error) === UNDEFINED_TABLE) return 0;
+    throw error;
+  }
 }
 
 /** Any number with this key; two instances starting at once migrate one after the other. */

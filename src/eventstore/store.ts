@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type SQL } from 'drizzle-orm';
 import { Coalesced } from '../coalesce.js';
 import { rows, type Database, type Executor } from '../db/connect.js';
+import { sqlState } from '../db/sql-state.js';
 import { ALONE, AppendBatcher, type AppendRow } from './append-batch.js';
 import { ConcurrencyError, DuplicateEventError } from './errors.js';
 import { encodePosition, START, type Position } from './position.js';
@@ -239,8 +240,7 @@ function claimStream(streamId: string, streamType: string, expected: ExpectedVer
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  return code === '23505';
+  return sqlState(error) === '23505';
 }
 
 /**

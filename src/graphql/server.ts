@@ -7,7 +7,7 @@ import type { TokenPolicy } from '../auth/tokens.js';
 import { viewerScope, type Viewer } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Logger } from '../logger.js';
-import { requestIdFor, sentRequestId } from '../request-id.js';
+import { header, requestIdFor, sentRequestId } from '../request-id.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
@@ -145,10 +145,6 @@ export async function startHttpServer(services: Services, port: number, host: st
       await new Promise<void>((resolve) => (server.listening ? server.once('close', resolve) : resolve()));
     },
   };
-}
-
-function header(value: string | string[] | undefined): string | null {
-  return Array.isArray(value) ? value[0] ?? null : value ?? null;
 }
 
 /**

@@ -32,6 +32,11 @@ type Learnt = Map<string, { start?: Fulfilment; facts: FulfilmentFact[] }>;
 async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
   const created = await orderCreations(tx, events.filter((e) => e.type === 'OrderPaid').map((e) => e.streamId));
   let byOrder: Learnt = new Map();
+  // Records what was learnt so far, so a fact recorded next sees the sagas as they now are.
+  const flush = async () => {
+    await recordAll(tx, byOrder);
+    byOrder = new Map();
+  };
   for (const event of events) {
     const learnt = factOf(event, created);
     if (learnt) {
@@ -42,9 +47,8 @@ async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<voi
     }
     const restocked = restockedProduct(event);
     if (restocked) {
-      // What came before is recorded first, so a saga that began waiting earlier in this batch wakes too.
-      await recordAll(tx, byOrder);
-      byOrder = new Map();
+      // A saga that began waiting earlier in this batch wakes too.
+      await flush();
       for (const orderId of await sagasWaitingFor(tx, restocked)) {
         await recordFacts(tx, orderId, [{ type: 'Restocked', productId: restocked, at: event.recordedAt }]);
       }
@@ -53,12 +57,11 @@ async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<voi
       // The feed follows commit order, the product stream decision order: a restock that
       // came after this decision can have committed, and been read, before it. Then no
       // later restock event would wake this order, so it wakes now.
-      await recordAll(tx, byOrder);
-      byOrder = new Map();
+      await flush();
       await recordFacts(tx, learnt.orderId, [{ type: 'Restocked', productId: learnt.fact.productId, at: event.recordedAt }]);
     }
   }
-  await recordAll(tx, byOrder);
+  await flush();
 }
 
 async function recordAll(tx: Tx, byOrder: Learnt): Promise<void> {

@@ -52,6 +52,7 @@ describe('authentication and authorization', () => {
     [`deleteUser(input: { userId: "alice", reason: "asked to" })`, ['admin'], ['bob', 'staff']],
     [`defineProduct(input: { productId: "p-WHO", name: "Kettle" })`, ['admin'], ['alice', 'staff']],
     [`addStock(input: { productId: "p-admin", quantity: 5 })`, ['admin'], ['alice', 'staff']],
+    [`defineProduct(input: { productId: "p-bo-WHO", name: "Kettle", backorders: true })`, ['admin'], ['alice', 'staff']],
   ])('%s: allowed for %j, ForbiddenError for %j, and a refusal writes nothing', async (mutation, allowed, refused) => {
     const events = async () => (await run('admin', '{ a: order(id: "o-alice") { version } b: order(id: "o-bob") { version } }')).data;
     for (const who of refused) {
@@ -67,6 +68,9 @@ describe('authentication and authorization', () => {
     expect((await run('alice', '{ order(id: "o-alice") { id } }')).data.order.id).toBe('o-alice');
     expect(await code('bob', '{ order(id: "o-alice") { id } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ orderAt(id: "o-alice", version: 1) { id } }')).toBe('FORBIDDEN');
+    // Past the last version too: another customer learns nothing of the order's length.
+    const pastTheEnd = (await run('bob', '{ orderAt(id: "o-alice", version: 99) { id } }')).errors?.[0];
+    expect(pastTheEnd?.extensions).toEqual({ code: 'FORBIDDEN' });
     expect(await code('bob', '{ orders(userId: "alice") { totalCount } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ orderStatistics(userId: "alice") { totalOrders } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ user(id: "alice") { id } }')).toBe('FORBIDDEN');
