@@ -21,14 +21,29 @@ module.exports = {
     },
     {
       name: 'eventstore-knows-no-domain',
-      comment: 'The event store sits under everything but db/: it imports no domain module, no consumer, no API.',
+      comment:
+        'The event store sits under everything but db/: it imports no domain module, no consumer, no API.',
       severity: 'error',
       from: { path: layer('eventstore') },
-      to: { path: layer('domain', 'commands', 'processing', 'projections', 'sagas', 'live', 'graphql', 'auth', 'seed', 'dashboard') },
+      to: {
+        path: layer(
+          'domain',
+          'commands',
+          'processing',
+          'projections',
+          'sagas',
+          'live',
+          'graphql',
+          'auth',
+          'seed',
+          'dashboard',
+        ),
+      },
     },
     {
       name: 'eventstore-through-its-index',
-      comment: "The event store's public surface is its index.ts: nothing outside imports another of its files.",
+      comment:
+        "The event store's public surface is its index.ts: nothing outside imports another of its files.",
       severity: 'error',
       from: { path: OURS, pathNot: layer('eventstore') },
       to: { path: '^src/eventstore/', pathNot: '^src/eventstore/index\\.ts$' },
@@ -38,7 +53,21 @@ module.exports = {
       comment: 'db/ connects, migrates and declares tables; it imports no layer above it.',
       severity: 'error',
       from: { path: layer('db') },
-      to: { path: layer('domain', 'eventstore', 'commands', 'processing', 'projections', 'sagas', 'live', 'graphql', 'auth', 'seed', 'dashboard') },
+      to: {
+        path: layer(
+          'domain',
+          'eventstore',
+          'commands',
+          'processing',
+          'projections',
+          'sagas',
+          'live',
+          'graphql',
+          'auth',
+          'seed',
+          'dashboard',
+        ),
+      },
     },
     {
       name: 'commands-write-only',
@@ -63,7 +92,8 @@ module.exports = {
     },
     {
       name: 'api-reads-through-facades',
-      comment: 'graphql/ reaches commands, read models, live updates and auth; never the database or a saga directly.',
+      comment:
+        'graphql/ reaches commands, read models, live updates and auth; never the database or a saga directly.',
       severity: 'error',
       from: { path: layer('graphql') },
       to: { path: layer('db', 'sagas', 'processing') },

@@ -19,18 +19,36 @@ export type Command =
   /** Messages received that were not for an expected order, since the last `expect`. */
   | { kind: 'others' };
 
-export interface LoadResult { ok: number; failed: number; elapsedMs: number; perSecond: number; p50: number; p99: number; firstFailure?: string }
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  elapsedMs: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  firstFailure?: string;
+}
 export interface PayResult {
   /** Wall-clock time each payOrder was sent and answered, by order id (answered: successes only). */
   requested: Record<string, number>;
   answered: Record<string, number>;
-  failed: number; p50: number; p99: number; firstFailure?: string;
+  failed: number;
+  p50: number;
+  p99: number;
+  firstFailure?: string;
 }
 export interface FanOutResult {
-  changes: number; subscribers: number; expected: number; received: number; missing: number; duplicates: number;
+  changes: number;
+  subscribers: number;
+  expected: number;
+  received: number;
+  missing: number;
+  duplicates: number;
   /** Changes other than the payments' (a saga shipping paid orders, say), over all subscribers. */
   others: number;
-  ended: number; firstEnd?: string; drainedMs: number;
+  ended: number;
+  firstEnd?: string;
+  drainedMs: number;
   /** Over every (subscriber, change) pair: receipt time minus the payOrder response time. */
   delay: { p50: number; p99: number; min: number; max: number };
   /** The same from when the payOrder was sent: while the server lags, its answers lag too. */
@@ -39,7 +57,11 @@ export interface FanOutResult {
   first: { p50: number; p99: number };
   last: { p50: number; p99: number };
 }
-export interface Usage { cpuMs: number; eluActive: number; eluIdle: number }
+export interface Usage {
+  cpuMs: number;
+  eluActive: number;
+  eluIdle: number;
+}
 
 export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
@@ -69,26 +91,34 @@ const PAY_ORDER = `mutation PayOrder($input: PayOrderInput!, $idempotencyKey: St
 // No `order` field: that would be one read per subscriber per change, a different bench.
 const STATUS_CHANGES = 'subscription { orderStatusChanged { orderId userId from to position occurredAt } }';
 
-export const ITEMS = [{ productId: 'prod-1', quantity: 2, price: '99.99' }, { productId: 'prod-2', quantity: 1, price: '149.99' }];
+export const ITEMS = [
+  { productId: 'prod-1', quantity: 2, price: '99.99' },
+  { productId: 'prod-2', quantity: 1, price: '149.99' },
+];
 const TOTAL = '349.97';
 
 function post(agent: http.Agent, url: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, {
-      method: 'POST',
-      agent,
-      timeout: 30_000,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`));
-        else resolve(text);
-      });
-      response.on('error', reject);
-    });
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: 30_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (response.statusCode !== 200)
+            reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`));
+          else resolve(text);
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('request timed out after 30 s')));
     request.on('error', reject);
     request.end(body);
@@ -96,33 +126,55 @@ function post(agent: http.Agent, url: string, body: string): Promise<string> {
 }
 
 /** Runs one mutation; resolves when it answered with `success`, rejects with why not otherwise. */
-async function mutate(agent: http.Agent, url: string, query: string, variables: unknown, field: string, success: string): Promise<void> {
+async function mutate(
+  agent: http.Agent,
+  url: string,
+  query: string,
+  variables: unknown,
+  field: string,
+  success: string,
+): Promise<void> {
   const text = await post(agent, url, JSON.stringify({ query, variables }));
   const body = JSON.parse(text) as { data?: Record<string, { __typename: string }>; errors?: unknown[] };
   if (body.data?.[field]?.__typename !== success) throw new Error(text.slice(0, 300));
 }
 
 const createOrder = (agent: http.Agent, url: string, userId: string, id?: string) =>
-  mutate(agent, url, CREATE_ORDER, { input: { id, userId, items: ITEMS } }, 'createOrder', 'CreateOrderSuccess');
+  mutate(
+    agent,
+    url,
+    CREATE_ORDER,
+    { input: { id, userId, items: ITEMS } },
+    'createOrder',
+    'CreateOrderSuccess',
+  );
 
 async function load(command: Extract<Command, { kind: 'load' }>): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: command.connections });
   let failed = 0;
   let firstFailure: string | undefined;
   try {
-    const { createOrder: run } = await compare({
-      createOrder: async (writer) => {
-        // A failure is counted, not thrown: one bad answer should show in the table, not end the run.
-        await createOrder(agent, command.url, `user-${writer}`).catch((error: unknown) => {
-          failed++;
-          firstFailure ??= String(error);
-        });
+    const { createOrder: run } = await compare(
+      {
+        createOrder: async (writer) => {
+          // A failure is counted, not thrown: one bad answer should show in the table, not end the run.
+          await createOrder(agent, command.url, `user-${writer}`).catch((error: unknown) => {
+            failed++;
+            firstFailure ??= String(error);
+          });
+        },
       },
-    }, { writers: command.connections, warmupMs: command.warmupMs, durationMs: command.durationMs, rounds: 1 });
+      { writers: command.connections, warmupMs: command.warmupMs, durationMs: command.durationMs, rounds: 1 },
+    );
     const ok = run.ops - failed;
     return {
-      ok, failed, elapsedMs: run.elapsedMs, perSecond: (ok * 1000) / run.elapsedMs,
-      p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99), firstFailure,
+      ok,
+      failed,
+      elapsedMs: run.elapsedMs,
+      perSecond: (ok * 1000) / run.elapsedMs,
+      p50: percentile(run.latencies, 50),
+      p99: percentile(run.latencies, 99),
+      firstFailure,
     };
   } finally {
     agent.destroy();
@@ -133,12 +185,14 @@ async function create(command: Extract<Command, { kind: 'create' }>): Promise<vo
   const agent = new http.Agent({ keepAlive: true, maxSockets: command.concurrency });
   try {
     let next = 0;
-    await Promise.all(Array.from({ length: command.concurrency }, async () => {
-      while (next < command.ids.length) {
-        const id = command.ids[next++]!;
-        await createOrder(agent, command.url, 'user-fan-out', id);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: command.concurrency }, async () => {
+        while (next < command.ids.length) {
+          const id = command.ids[next++]!;
+          await createOrder(agent, command.url, 'user-fan-out', id);
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }
@@ -154,31 +208,45 @@ async function pay(command: Extract<Command, { kind: 'pay' }>): Promise<PayResul
   let firstFailure: string | undefined;
   const started = performance.now();
   try {
-    await Promise.all(command.ids.map(async (orderId, i) => {
-      const at = started + (i * 1000) / command.perSecond;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
-      const begun = performance.now();
-      requested[orderId] = wallClock();
-      const variables = { input: { orderId, paymentMethod: 'credit_card', amount: TOTAL }, idempotencyKey: `bench-pay-${orderId}` };
-      try {
-        // A kept-alive socket the server closed as the request went out resets; a client
-        // retries that with the same idempotency key, which cannot pay twice.
-        await mutate(agent, command.url, PAY_ORDER, variables, 'payOrder', 'PayOrderSuccess').catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
-          return mutate(agent, command.url, PAY_ORDER, variables, 'payOrder', 'PayOrderSuccess');
-        });
-        answered[orderId] = wallClock();
-        latencies.push(performance.now() - begun);
-      } catch (error) {
-        failed++;
-        firstFailure ??= String(error);
-      }
-    }));
+    await Promise.all(
+      command.ids.map(async (orderId, i) => {
+        const at = started + (i * 1000) / command.perSecond;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+        const begun = performance.now();
+        requested[orderId] = wallClock();
+        const variables = {
+          input: { orderId, paymentMethod: 'credit_card', amount: TOTAL },
+          idempotencyKey: `bench-pay-${orderId}`,
+        };
+        try {
+          // A kept-alive socket the server closed as the request went out resets; a client
+          // retries that with the same idempotency key, which cannot pay twice.
+          await mutate(agent, command.url, PAY_ORDER, variables, 'payOrder', 'PayOrderSuccess').catch(
+            (error: NodeJS.ErrnoException) => {
+              if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+              return mutate(agent, command.url, PAY_ORDER, variables, 'payOrder', 'PayOrderSuccess');
+            },
+          );
+          answered[orderId] = wallClock();
+          latencies.push(performance.now() - begun);
+        } catch (error) {
+          failed++;
+          firstFailure ??= String(error);
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }
   const sorted = Float64Array.from(latencies).sort();
-  return { requested, answered, failed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), firstFailure };
+  return {
+    requested,
+    answered,
+    failed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    firstFailure,
+  };
 }
 
 /**
@@ -199,9 +267,11 @@ class Subscribers {
 
   async open(url: string, subscribers: number, concurrency: number): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < subscribers) await this.connectRetrying(url, next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < subscribers) await this.connectRetrying(url, next++);
+      }),
+    );
   }
 
   /**
@@ -222,7 +292,10 @@ class Subscribers {
 
   private connect(url: string, subscriber: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false, handshakeTimeout: 30_000 });
+      const socket = new WebSocket(url, 'graphql-transport-ws', {
+        perMessageDeflate: false,
+        handshakeTimeout: 30_000,
+      });
       this.sockets[subscriber] = socket;
       let subscribed = false;
       socket.on('open', () => socket.send('{"type":"connection_init"}'));
@@ -252,8 +325,13 @@ class Subscribers {
     });
   }
 
-  private record(subscriber: number, change: { orderId?: string; to?: string } | undefined, now: number): void {
-    const c = change?.orderId === undefined || change.to !== 'PAID' ? undefined : this.index.get(change.orderId);
+  private record(
+    subscriber: number,
+    change: { orderId?: string; to?: string } | undefined,
+    now: number,
+  ): void {
+    const c =
+      change?.orderId === undefined || change.to !== 'PAID' ? undefined : this.index.get(change.orderId);
     if (c === undefined) {
       this.others++;
       return;
@@ -272,7 +350,9 @@ class Subscribers {
     this.firstEnd ??= why;
   }
 
-  get otherMessages(): number { return this.others; }
+  get otherMessages(): number {
+    return this.others;
+  }
 
   expect(ids: string[]): void {
     this.index = new Map(ids.map((id, i) => [id, i]));
@@ -281,13 +361,18 @@ class Subscribers {
     this.firstEnd = undefined;
   }
 
-  async collect(requested: Record<string, number>, answered: Record<string, number>, drainMs: number): Promise<FanOutResult> {
+  async collect(
+    requested: Record<string, number>,
+    answered: Record<string, number>,
+    drainMs: number,
+  ): Promise<FanOutResult> {
     const n = this.sockets.length;
     const paid = [...this.index].filter(([id]) => answered[id] !== undefined);
     const expected = paid.length * n;
     const began = performance.now();
     // Late deliveries still count; only those not in by the deadline are missing.
-    while (this.count < expected && performance.now() - began < drainMs) await new Promise((r) => setTimeout(r, 20));
+    while (this.count < expected && performance.now() - began < drainMs)
+      await new Promise((r) => setTimeout(r, 20));
     const drainedMs = performance.now() - began;
     const delays = new Float64Array(this.count);
     const sinceRequest = new Float64Array(this.count);
@@ -308,16 +393,32 @@ class Subscribers {
         if (delay < first) first = delay;
         if (delay > last) last = delay;
       }
-      if (first !== Infinity) { firsts.push(first); lasts.push(last); }
+      if (first !== Infinity) {
+        firsts.push(first);
+        lasts.push(last);
+      }
     }
     const sorted = delays.subarray(0, k).sort();
     const sortedSinceRequest = sinceRequest.subarray(0, k).sort();
     const firstSorted = Float64Array.from(firsts).sort();
     const lastSorted = Float64Array.from(lasts).sort();
     return {
-      changes: paid.length, subscribers: n, expected, received: k, missing: expected - k,
-      duplicates: this.duplicates, others: this.others, ended: this.ended, firstEnd: this.firstEnd, drainedMs,
-      delay: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), min: sorted[0] ?? NaN, max: sorted[k - 1] ?? NaN },
+      changes: paid.length,
+      subscribers: n,
+      expected,
+      received: k,
+      missing: expected - k,
+      duplicates: this.duplicates,
+      others: this.others,
+      ended: this.ended,
+      firstEnd: this.firstEnd,
+      drainedMs,
+      delay: {
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        min: sorted[0] ?? NaN,
+        max: sorted[k - 1] ?? NaN,
+      },
       fromRequest: { p50: percentile(sortedSinceRequest, 50), p99: percentile(sortedSinceRequest, 99) },
       first: { p50: percentile(firstSorted, 50), p99: percentile(firstSorted, 99) },
       last: { p50: percentile(lastSorted, 50), p99: percentile(lastSorted, 99) },
@@ -325,13 +426,18 @@ class Subscribers {
   }
 
   async close(): Promise<void> {
-    const closing = this.sockets.map((socket) => new Promise<void>((resolve) => {
-      if (socket.readyState === WebSocket.CLOSED) return resolve();
-      socket.once('close', () => resolve());
-      socket.close(1000);
-    }));
+    const closing = this.sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close(1000);
+        }),
+    );
     // A socket that does not finish its closing handshake in time is cut.
-    const timer = setTimeout(() => { for (const socket of this.sockets) socket.terminate(); }, 10_000);
+    const timer = setTimeout(() => {
+      for (const socket of this.sockets) socket.terminate();
+    }, 10_000);
     await Promise.all(closing);
     clearTimeout(timer);
     this.sockets.length = 0;
@@ -342,13 +448,20 @@ let subscribers = new Subscribers();
 
 async function run(command: Command): Promise<unknown> {
   switch (command.kind) {
-    case 'load': return load(command);
-    case 'create': return create(command);
-    case 'pay': return pay(command);
-    case 'subscribe': return subscribers.open(command.url, command.subscribers, command.concurrency);
-    case 'expect': return subscribers.expect(command.ids);
-    case 'others': return subscribers.otherMessages;
-    case 'collect': return subscribers.collect(command.requested, command.answered, command.drainMs);
+    case 'load':
+      return load(command);
+    case 'create':
+      return create(command);
+    case 'pay':
+      return pay(command);
+    case 'subscribe':
+      return subscribers.open(command.url, command.subscribers, command.concurrency);
+    case 'expect':
+      return subscribers.expect(command.ids);
+    case 'others':
+      return subscribers.otherMessages;
+    case 'collect':
+      return subscribers.collect(command.requested, command.answered, command.drainMs);
     case 'unsubscribe': {
       await subscribers.close();
       subscribers = new Subscribers();
@@ -357,7 +470,11 @@ async function run(command: Command): Promise<unknown> {
     case 'usage': {
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization();
-      return { cpuMs: (cpu.user + cpu.system) / 1000, eluActive: elu.active, eluIdle: elu.idle } satisfies Usage;
+      return {
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        eluActive: elu.active,
+        eluIdle: elu.idle,
+      } satisfies Usage;
     }
   }
 }
@@ -366,7 +483,12 @@ if (process.send) {
   process.on('message', (message: { id: number; command: Command }) => {
     run(message.command).then(
       (result) => process.send!({ id: message.id, ok: true, result } satisfies Reply),
-      (error: unknown) => process.send!({ id: message.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) } satisfies Reply),
+      (error: unknown) =>
+        process.send!({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies Reply),
     );
   });
   // The bench that forked this process is gone: nothing is left to report to.

@@ -45,16 +45,36 @@ export interface ServerProcess {
  * `src/main.ts serve` on a free port with `env` on top of this process's (metrics off,
  * logging at warn), resolved once it answers /health; `nodeArgs` go before the script.
  */
-export async function startServerProcess(env: NodeJS.ProcessEnv, nodeArgs: string[] = [], timeoutMs = 120_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+  timeoutMs = 120_000,
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: 'off', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'serve'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        METRICS_PORT: 'off',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = performance.now() + timeoutMs;
-  while (!await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) {
+  while (
+    !(await fetch(url.replace('/graphql', '/health')).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || performance.now() > deadline) throw new Error('the server did not start');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -73,7 +93,10 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, nodeArgs: strin
  * sharing the port, their CPU read from /proc for the whole process tree.
  */
 export async function startWorkers(databaseUrl: string, workers: number): Promise<ServerUnderTest> {
-  const { url, child, stop } = await startServerProcess({ DATABASE_URL: databaseUrl, WORKERS: String(workers) });
+  const { url, child, stop } = await startServerProcess({
+    DATABASE_URL: databaseUrl,
+    WORKERS: String(workers),
+  });
   // Health answers as soon as one worker listens; give the others their start too.
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   return {

@@ -6,7 +6,15 @@ import type { Database } from '../src/db/connect.js';
 import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
 import { EventStore, saveSnapshot } from '../src/eventstore/index.js';
 import {
-  adminUrl, compare, createBenchDatabase, fmtInt, fmtMs, formatTable, percentile, print, watchdog,
+  adminUrl,
+  compare,
+  createBenchDatabase,
+  fmtInt,
+  fmtMs,
+  formatTable,
+  percentile,
+  print,
+  watchdog,
 } from './support.js';
 
 // npm run bench:commands — commands per second through handle(), and the cost of loading
@@ -21,22 +29,53 @@ const disarm = watchdog(5 * 60_000, bench.dispose);
 try {
   const { database } = bench;
   const handler = new CommandHandler(new EventStore(database, createEventTypeRegistry()), {
-    snapshotEvery: 100, idempotencyTtlMs: 60_000, logger: pino({ level: 'silent' }),
+    snapshotEvery: 100,
+    idempotencyTtlMs: 60_000,
+    logger: pino({ level: 'silent' }),
   });
-  const meta = (id: string) => ({ commandId: id, correlationId: id, actor: 'bench', now: new Date().toISOString() });
-  const items = [{ productId: 'prod-1', quantity: 2, unitPrice: 9999 }, { productId: 'prod-2', quantity: 1, unitPrice: 14999 }];
+  const meta = (id: string) => ({
+    commandId: id,
+    correlationId: id,
+    actor: 'bench',
+    now: new Date().toISOString(),
+  });
+  const items = [
+    { productId: 'prod-1', quantity: 2, unitPrice: 9999 },
+    { productId: 'prod-2', quantity: 1, unitPrice: 14999 },
+  ];
 
-  const { handle } = await compare({
-    handle: async (writer, seq) => {
-      const orderId = `bench-${writer}-${seq}`;
-      await handler.handle({ type: 'CreateOrder', data: { orderId, userId: `user-${writer}`, items }, metadata: meta(`${orderId}-c`) });
-      await handler.handle({ type: 'PayOrder', data: { orderId, paymentMethod: 'card', amount: 34997 }, metadata: meta(`${orderId}-p`) });
+  const { handle } = await compare(
+    {
+      handle: async (writer, seq) => {
+        const orderId = `bench-${writer}-${seq}`;
+        await handler.handle({
+          type: 'CreateOrder',
+          data: { orderId, userId: `user-${writer}`, items },
+          metadata: meta(`${orderId}-c`),
+        });
+        await handler.handle({
+          type: 'PayOrder',
+          data: { orderId, paymentMethod: 'card', amount: 34997 },
+          metadata: meta(`${orderId}-p`),
+        });
+      },
     },
-  }, { writers: WRITERS, warmupMs: 1_000, durationMs: 8_000, rounds: 1 });
+    { writers: WRITERS, warmupMs: 1_000, durationMs: 8_000, rounds: 1 },
+  );
   print(`handle(): ${WRITERS} concurrent callers, create then pay on distinct orders`);
-  print(formatTable(['', 'commands/s', 'p50 ms (pair)', 'p99 ms (pair)'], [[
-    'create+pay', fmtInt(handle.perSecond * 2), fmtMs(percentile(handle.latencies, 50)), fmtMs(percentile(handle.latencies, 99)),
-  ]]));
+  print(
+    formatTable(
+      ['', 'commands/s', 'p50 ms (pair)', 'p99 ms (pair)'],
+      [
+        [
+          'create+pay',
+          fmtInt(handle.perSecond * 2),
+          fmtMs(percentile(handle.latencies, 50)),
+          fmtMs(percentile(handle.latencies, 99)),
+        ],
+      ],
+    ),
+  );
   print();
 
   const rows: string[][] = [];
@@ -44,8 +83,21 @@ try {
   for (const length of LENGTHS) {
     const streamId = await writeUserStream(database, length);
     const plain = await timeLoads(handler, streamId);
-    await saveSnapshot(database.db, streamId, Math.floor(length / 100) * 100 || length, userAggregate.stateSchemaVersion,
-      (await loadStream(handler.store, userAggregate, streamId, database.db, Math.floor(length / 100) * 100 || length)).state);
+    await saveSnapshot(
+      database.db,
+      streamId,
+      Math.floor(length / 100) * 100 || length,
+      userAggregate.stateSchemaVersion,
+      (
+        await loadStream(
+          handler.store,
+          userAggregate,
+          streamId,
+          database.db,
+          Math.floor(length / 100) * 100 || length,
+        )
+      ).state,
+    );
     const snapshotted = await timeLoads(handler, streamId);
     await database.db.execute(sql`DELETE FROM snapshots WHERE stream_id = ${streamId}`);
     costs.set(`${length}`, snapshotted);
@@ -71,7 +123,9 @@ async function writeUserStream(database: Database, length: number): Promise<stri
            ELSE jsonb_build_object('oldEmail', 'e' || (v - 1) || '@example.com', 'newEmail', 'e' || v || '@example.com') END,
       '{}'::jsonb
     FROM generate_series(1, ${length}) AS v`);
-  await database.db.execute(sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, 'user', ${length})`);
+  await database.db.execute(
+    sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, 'user', ${length})`,
+  );
   return streamId;
 }
 

@@ -52,13 +52,17 @@ class Probe {
   constructor(url: string) {
     this.worker = new Worker(PROBE, { eval: true, workerData: { url, everyMs: PROBE_MS } });
   }
-  start(): void { this.worker.postMessage('start'); }
+  start(): void {
+    this.worker.postMessage('start');
+  }
   stop(): Promise<number[]> {
     const answer = new Promise<number[]>((resolve) => this.worker.once('message', resolve));
     this.worker.postMessage('stop');
     return answer;
   }
-  terminate(): Promise<number> { return this.worker.terminate(); }
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
 
 function summary(latencies: number[]): string {
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
     server = await startServerProcess({ DATABASE_URL: bench.url }, [], 60_000);
     const wsUrl = server.url.replace(/^http/, 'ws');
     const total = SOCKETS * PER_SOCKET;
-    print(`${SOCKETS} sockets × ${PER_SOCKET} distinct subscriptions = ${total}; ${CHANGES} changes ${GAP_MS} ms apart; probe every ${PROBE_MS} ms`);
+    print(
+      `${SOCKETS} sockets × ${PER_SOCKET} distinct subscriptions = ${total}; ${CHANGES} changes ${GAP_MS} ms apart; probe every ${PROBE_MS} ms`,
+    );
 
     // Every subscription counts what it received; the fan-out of a change ends with its last.
     const received = new Map<string, number>();
@@ -96,33 +102,44 @@ async function main(): Promise<void> {
       clients.push(client);
       for (let k = 0; k < PER_SOCKET; k++) {
         const i = s * PER_SOCKET + k;
-        client.subscribe<Record<string, { orderId: string }>>({ query: document(i) }, {
-          next: (result) => {
-            if (result.errors) errors++;
-            const orderId = result.data?.[`s${i}`]?.orderId;
-            if (orderId === undefined) return;
-            const n = (received.get(orderId) ?? 0) + 1;
-            received.set(orderId, n);
-            if (n === total) finished.set(orderId, performance.now());
+        client.subscribe<Record<string, { orderId: string }>>(
+          { query: document(i) },
+          {
+            next: (result) => {
+              if (result.errors) errors++;
+              const orderId = result.data?.[`s${i}`]?.orderId;
+              if (orderId === undefined) return;
+              const n = (received.get(orderId) ?? 0) + 1;
+              received.set(orderId, n);
+              if (n === total) finished.set(orderId, performance.now());
+            },
+            error: () => {
+              errors++;
+            },
+            complete: () => {},
           },
-          error: () => { errors++; },
-          complete: () => {},
-        });
+        );
       }
     }
 
     const create = async (id: string) => {
       const started = performance.now();
-      const result = await postGraphql(server!.url, 'mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename } }', {
-        i: { id, userId: USER, items: [{ productId: 'p-1', quantity: 1, price: '1.00' }] },
-      });
-      if (result.data?.createOrder?.__typename !== 'CreateOrderSuccess') throw new Error(`createOrder: ${JSON.stringify(result)}`);
+      const result = await postGraphql(
+        server!.url,
+        'mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename } }',
+        {
+          i: { id, userId: USER, items: [{ productId: 'p-1', quantity: 1, price: '1.00' }] },
+        },
+      );
+      if (result.data?.createOrder?.__typename !== 'CreateOrderSuccess')
+        throw new Error(`createOrder: ${JSON.stringify(result)}`);
       return started;
     };
     const delivered = async (id: string, timeoutMs: number) => {
       const deadline = performance.now() + timeoutMs;
       while (!finished.has(id)) {
-        if (performance.now() > deadline) throw new Error(`${id}: ${received.get(id) ?? 0} of ${total} delivered`);
+        if (performance.now() > deadline)
+          throw new Error(`${id}: ${received.get(id) ?? 0} of ${total} delivered`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };
@@ -131,7 +148,10 @@ async function main(): Promise<void> {
     for (let w = 0; ; w++) {
       const id = `o-warm-${w}`;
       await create(id);
-      const ok = await delivered(id, 10_000).then(() => true, () => false);
+      const ok = await delivered(id, 10_000).then(
+        () => true,
+        () => false,
+      );
       if (ok) break;
       if (w >= 10) throw new Error('the subscriptions never all received a change');
     }
@@ -161,7 +181,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

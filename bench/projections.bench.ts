@@ -7,10 +7,22 @@ import { openDatabase, rows, type Database } from '../src/db/connect.js';
 import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
 import { EventStore, type Position } from '../src/eventstore/index.js';
 import {
-  ORDER_STATUS_CHANNEL, ProjectionManager, ordersProjection, parseOrderStatusChange,
+  ORDER_STATUS_CHANNEL,
+  ProjectionManager,
+  ordersProjection,
+  parseOrderStatusChange,
 } from '../src/projections/index.js';
 import { recommendationsProjection } from '../src/projections/recommendations.js';
-import { adminUrl, createBenchDatabase, fmtInt, fmtMs, formatTable, percentile, print, watchdog } from './support.js';
+import {
+  adminUrl,
+  createBenchDatabase,
+  fmtInt,
+  fmtMs,
+  formatTable,
+  percentile,
+  print,
+  watchdog,
+} from './support.js';
 
 // npm run bench:projections — how fast the orders projection catches up from an empty
 // checkpoint over 200,000 pre-written order events, how fast the recommendations
@@ -29,10 +41,16 @@ const silent = pino({ level: 'silent' });
 const bench = await createBenchDatabase(adminUrl(), 'ledgerline_bench_projections', 20);
 const disarm = watchdog(10 * 60_000, bench.dispose);
 try {
-  print(`machine: ${cpus().length} cpus, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  print(
+    `machine: ${cpus().length} cpus, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const started = performance.now();
   await prewrite(bench.database);
-  print(`pre-wrote ${fmtInt(ORDERS * EVENTS_PER_ORDER)} order events (${fmtInt(ORDERS)} orders) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  print(
+    `pre-wrote ${fmtInt(ORDERS * EVENTS_PER_ORDER)} order events (${fmtInt(ORDERS)} orders) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   print();
 
   const catchUpRows: string[][] = [];
@@ -40,20 +58,34 @@ try {
     const { seconds } = await catchUp(bench.database, batchSize);
     catchUpRows.push([fmtInt(batchSize), seconds.toFixed(2), fmtInt((ORDERS * EVENTS_PER_ORDER) / seconds)]);
   }
-  print(`catch-up from an empty checkpoint: ${fmtInt(ORDERS * EVENTS_PER_ORDER)} events (target ≥ 20,000 events/s)`);
+  print(
+    `catch-up from an empty checkpoint: ${fmtInt(ORDERS * EVENTS_PER_ORDER)} events (target ≥ 20,000 events/s)`,
+  );
   print(formatTable(['batch size', 'seconds', 'events/s'], catchUpRows));
   print();
 
   const backfill = await backfillRecommendations(bench.database);
-  print(`recommendations backfill (a projection added to a database that already holds the feed): ${fmtInt(ORDERS * EVENTS_PER_ORDER)} `
-    + `events in ${backfill.seconds.toFixed(2)} s, ${fmtInt((ORDERS * EVENTS_PER_ORDER) / backfill.seconds)} events/s`);
+  print(
+    `recommendations backfill (a projection added to a database that already holds the feed): ${fmtInt(ORDERS * EVENTS_PER_ORDER)} ` +
+      `events in ${backfill.seconds.toFixed(2)} s, ${fmtInt((ORDERS * EVENTS_PER_ORDER) / backfill.seconds)} events/s`,
+  );
   print();
 
   const liveRows: string[][] = [];
-  for (const [label, paceMs] of [['as fast as they can', 0], ['20 ms between appends', 20]] as const) {
+  for (const [label, paceMs] of [
+    ['as fast as they can', 0],
+    ['20 ms between appends', 20],
+  ] as const) {
     const live = await followWriters(bench.url, label.replace(/\W+/g, '-'), paceMs);
-    liveRows.push([label, fmtInt(live.appendsPerSecond), fmtInt(live.delays.length), fmtMs(percentile(live.delays, 50)),
-      fmtMs(percentile(live.delays, 90)), fmtMs(percentile(live.delays, 99)), fmtMs(live.delays[live.delays.length - 1] ?? Number.NaN)]);
+    liveRows.push([
+      label,
+      fmtInt(live.appendsPerSecond),
+      fmtInt(live.delays.length),
+      fmtMs(percentile(live.delays, 50)),
+      fmtMs(percentile(live.delays, 90)),
+      fmtMs(percentile(live.delays, 99)),
+      fmtMs(live.delays[live.delays.length - 1] ?? Number.NaN),
+    ]);
   }
   print(`append commit → read table commit, ${WRITERS} concurrent writers (one event per append)`);
   print(formatTable(['writers', 'appends/s', 'events', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], liveRows));
@@ -99,7 +131,10 @@ async function catchUp(database: Database, batchSize: number): Promise<{ seconds
   await database.db.execute(sql`TRUNCATE orders, order_items, order_status_history`);
   await database.db.execute(sql`DELETE FROM checkpoints`);
   await database.db.execute(sql`VACUUM ANALYZE orders, order_items, order_status_history`);
-  return timeToHead(database, new ProjectionManager({ database, registry, logger: silent, projections: [ordersProjection], batchSize }));
+  return timeToHead(
+    database,
+    new ProjectionManager({ database, registry, logger: silent, projections: [ordersProjection], batchSize }),
+  );
 }
 
 /** Times the recommendations projection from no checkpoint to the head, as a server that newly registers it would run it. */
@@ -107,9 +142,16 @@ async function backfillRecommendations(database: Database): Promise<{ seconds: n
   await database.db.execute(sql`TRUNCATE recommendation_orders, product_pairs, user_products`);
   await database.db.execute(sql`DELETE FROM checkpoints WHERE name = ${recommendationsProjection.name}`);
   // It is not waited for by default (readYourWrites: false): name it.
-  return timeToHead(database, new ProjectionManager({
-    database, registry, logger: silent, projections: [recommendationsProjection], waitFor: [recommendationsProjection.name],
-  }));
+  return timeToHead(
+    database,
+    new ProjectionManager({
+      database,
+      registry,
+      logger: silent,
+      projections: [recommendationsProjection],
+      waitFor: [recommendationsProjection.name],
+    }),
+  );
 }
 
 /** Starts the manager and times it until its projections have passed the feed's head as it is now. */
@@ -129,10 +171,20 @@ async function timeToHead(database: Database, manager: ProjectionManager): Promi
  * to the writer until the order_status notification sent by the projection's commit
  * arrives; both clocks are this process's.
  */
-async function followWriters(url: string, run: string, paceMs: number): Promise<{ delays: Float64Array; appendsPerSecond: number }> {
+async function followWriters(
+  url: string,
+  run: string,
+  paceMs: number,
+): Promise<{ delays: Float64Array; appendsPerSecond: number }> {
   const writers = await openDatabase({ kind: 'postgres', url, poolMax: WRITERS + 2 });
   const follower = await openDatabase({ kind: 'postgres', url, poolMax: 4 });
-  const manager = new ProjectionManager({ database: follower, registry, logger: silent, projections: [ordersProjection], batchSize: 1_000 });
+  const manager = new ProjectionManager({
+    database: follower,
+    registry,
+    logger: silent,
+    projections: [ordersProjection],
+    batchSize: 1_000,
+  });
   await manager.start();
   await manager.waitForPosition(await newest(writers), 5 * 60_000);
   const committed = new Map<Position, number>();
@@ -144,25 +196,31 @@ async function followWriters(url: string, run: string, paceMs: number): Promise<
   try {
     const store = new EventStore(writers, registry);
     const started = performance.now();
-    await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-      for (let i = 0; i < LIVE_ORDERS_PER_WRITER; i++) {
-        for (const [version, event] of liveOrder(`${run}-${w}-${i}`, `user-${w}`).entries()) {
-          const result = await store.appendToStream(`order-${run}-${w}-${i}`, [event], { expectedVersion: version });
-          committed.set(result.position, performance.now());
-          if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        for (let i = 0; i < LIVE_ORDERS_PER_WRITER; i++) {
+          for (const [version, event] of liveOrder(`${run}-${w}-${i}`, `user-${w}`).entries()) {
+            const result = await store.appendToStream(`order-${run}-${w}-${i}`, [event], {
+              expectedVersion: version,
+            });
+            committed.set(result.position, performance.now());
+            if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+          }
         }
-      }
-    }));
+      }),
+    );
     const appendsPerSecond = committed.size / ((performance.now() - started) / 1000);
     await manager.waitForPosition(await newest(writers), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const missing = [...committed.keys()].filter((position) => !seen.has(position)).length;
     if (missing > 0) print(`warning: ${missing} status notifications never arrived`);
-    const delays = Float64Array.from([...committed].flatMap(([position, at]) => {
-      const arrived = seen.get(position);
-      // A notification may beat the writer's own commit acknowledgement: that is no delay.
-      return arrived === undefined ? [] : [Math.max(0, arrived - at)];
-    })).sort();
+    const delays = Float64Array.from(
+      [...committed].flatMap(([position, at]) => {
+        const arrived = seen.get(position);
+        // A notification may beat the writer's own commit acknowledgement: that is no delay.
+        return arrived === undefined ? [] : [Math.max(0, arrived - at)];
+      }),
+    ).sort();
     return { delays, appendsPerSecond };
   } finally {
     await unlisten();
@@ -176,7 +234,19 @@ function liveOrder(orderId: string, userId: string) {
   const now = new Date().toISOString();
   const total = 2 * 1999 + 30999;
   return [
-    { type: 'OrderCreated', data: { orderId, userId, items: [{ productId: 'p-1', quantity: 2, unitPrice: 1999 }, { productId: 'p-2', quantity: 1, unitPrice: 30999 }], total, createdAt: now } },
+    {
+      type: 'OrderCreated',
+      data: {
+        orderId,
+        userId,
+        items: [
+          { productId: 'p-1', quantity: 2, unitPrice: 1999 },
+          { productId: 'p-2', quantity: 1, unitPrice: 30999 },
+        ],
+        total,
+        createdAt: now,
+      },
+    },
     { type: 'OrderPaid', data: { paymentMethod: 'card', amount: total, paidAt: now } },
     { type: 'OrderShipped', data: { trackingNumber: `TRK-${orderId}`, shippedAt: now } },
     { type: 'OrderDelivered', data: { deliveredAt: now } },
@@ -184,8 +254,11 @@ function liveOrder(orderId: string, userId: string) {
 }
 
 async function newest(database: Database): Promise<Position> {
-  const [row] = await rows<{ position: string }>(database.db, sql`
+  const [row] = await rows<{ position: string }>(
+    database.db,
+    sql`
     SELECT transaction_id::text || ':' || global_position AS position FROM events
-    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
+    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  );
   return row?.position ?? '0:0';
 }

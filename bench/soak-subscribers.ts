@@ -28,22 +28,38 @@ export class Subscriber {
   resumed = 0;
   private stop: (() => void) | undefined;
 
-  constructor(private readonly index: PositionIndex, private readonly onLost: (subscriber: Subscriber, error: unknown) => void) {}
+  constructor(
+    private readonly index: PositionIndex,
+    private readonly onLost: (subscriber: Subscriber, error: unknown) => void,
+  ) {}
 
   subscribe(client: Client): void {
     this.stop?.();
     const variables = this.last === undefined ? {} : { after: this.last };
     let ended = false;
-    this.stop = client.subscribe<{ orderStatusChanged: { position: string } }>({ query: ALL_CHANGES, variables }, {
-      next: (result) => {
-        const position = result.data?.orderStatusChanged.position;
-        if (position === undefined) return;
-        this.received.push(this.index.id(position));
-        this.last = position;
+    this.stop = client.subscribe<{ orderStatusChanged: { position: string } }>(
+      { query: ALL_CHANGES, variables },
+      {
+        next: (result) => {
+          const position = result.data?.orderStatusChanged.position;
+          if (position === undefined) return;
+          this.received.push(this.index.id(position));
+          this.last = position;
+        },
+        error: (error) => {
+          if (!ended) {
+            ended = true;
+            this.onLost(this, error);
+          }
+        },
+        complete: () => {
+          if (!ended) {
+            ended = true;
+            this.onLost(this, new Error('completed'));
+          }
+        },
       },
-      error: (error) => { if (!ended) { ended = true; this.onLost(this, error); } },
-      complete: () => { if (!ended) { ended = true; this.onLost(this, new Error('completed')); } },
-    });
+    );
   }
 
   end(): void {
@@ -69,11 +85,19 @@ export class SocketGroup {
     /** The instance to use: `current` while it lives, else another live one. */
     private readonly liveInstance: (current: string) => string,
   ) {
-    this.subscribers = Array.from({ length: size }, () => new Subscriber(index, (s, error) => this.lost(s, error)));
+    this.subscribers = Array.from(
+      { length: size },
+      () => new Subscriber(index, (s, error) => this.lost(s, error)),
+    );
   }
 
   connect(): void {
-    this.client = createClient({ url: this.instance, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    this.client = createClient({
+      url: this.instance,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
     for (const subscriber of this.subscribers) subscriber.subscribe(this.client);
   }
 
@@ -95,7 +119,9 @@ export class SocketGroup {
       this.move();
       return;
     }
-    setTimeout(() => { if (!this.finished && !this.moving) subscriber.subscribe(this.client!); }, 200).unref();
+    setTimeout(() => {
+      if (!this.finished && !this.moving) subscriber.subscribe(this.client!);
+    }, 200).unref();
   }
 
   private move(): void {
@@ -112,7 +138,10 @@ export class SocketGroup {
 }
 
 /** Duplicates, gaps and unexpected positions of one subscriber against the history it was due (all of it: it started first). */
-export function delivery(received: readonly number[], due: ReadonlySet<number>): { count: number; duplicates: number; gaps: number; unexpected: number } {
+export function delivery(
+  received: readonly number[],
+  due: ReadonlySet<number>,
+): { count: number; duplicates: number; gaps: number; unexpected: number } {
   const seen = new Set(received);
   let gaps = 0;
   for (const id of due) if (!seen.has(id)) gaps++;

@@ -16,7 +16,14 @@ import { openDatabase, rows } from '../src/db/connect.js';
 import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
 import { checkOrders } from '../src/projections/checker.js';
 import { postGraphql, waitUntil } from '../test/support/clients.js';
-import { cancelOrder, createOrder, deliverOrder, historyPositions, payOrder, type Outcome } from '../test/support/orders.js';
+import {
+  cancelOrder,
+  createOrder,
+  deliverOrder,
+  historyPositions,
+  payOrder,
+  type Outcome,
+} from '../test/support/orders.js';
 import { startPrivateCluster, type PrivateCluster } from '../test/support/pg-cluster.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { delivery, PositionIndex, SocketGroup } from './soak-subscribers.js';
@@ -46,7 +53,9 @@ class Fleet {
   readonly dead = new Set<ServerProcess>();
   constructor(readonly servers: ServerProcess[]) {}
 
-  live(): ServerProcess[] { return this.servers.filter((s) => !this.dead.has(s)); }
+  live(): ServerProcess[] {
+    return this.servers.filter((s) => !this.dead.has(s));
+  }
 
   /** `url` while its instance lives, else the first live one. */
   liveUrl(url: string): string {
@@ -74,10 +83,12 @@ const unavailableMs: number[] = [];
 const outage = { from: Infinity, to: Infinity, outcomes: new Map<string, number>() };
 const count = (tally: Tally, outcome: Outcome) => {
   tally.set(outcome.outcome, (tally.get(outcome.outcome) ?? 0) + 1);
-  if (outcome.message !== undefined && !examples.has(outcome.outcome)) examples.set(outcome.outcome, outcome.message);
+  if (outcome.message !== undefined && !examples.has(outcome.outcome))
+    examples.set(outcome.outcome, outcome.message);
   if (outcome.outcome === 'UNAVAILABLE') unavailableMs.push(outcome.ms);
   const sent = performance.now() - outcome.ms;
-  if (sent >= outage.from && sent < outage.to) outage.outcomes.set(outcome.outcome, (outage.outcomes.get(outcome.outcome) ?? 0) + 1);
+  if (sent >= outage.from && sent < outage.to)
+    outage.outcomes.set(outcome.outcome, (outage.outcomes.get(outcome.outcome) ?? 0) + 1);
 };
 
 /** One client: creates an order, then pays or cancels it, and delivers one it paid earlier. */
@@ -110,8 +121,13 @@ async function client(n: number, fleet: Fleet, tally: Tally, running: () => bool
  * projection and the saga worker), by the survivors' own log clocks.
  */
 function tookOver(survivors: ServerProcess[], killedAt: number): number | null {
-  const taken = survivors.flatMap((s) => s.logs)
-    .filter((l) => (l.msg === 'running projection' || l.msg === 'running the fulfilment worker') && Number(l.time) >= killedAt)
+  const taken = survivors
+    .flatMap((s) => s.logs)
+    .filter(
+      (l) =>
+        (l.msg === 'running projection' || l.msg === 'running the fulfilment worker') &&
+        Number(l.time) >= killedAt,
+    )
     .map((l) => Number(l.time));
   return taken.length === 0 ? null : Number(((Math.max(...taken) - killedAt) / 1_000).toFixed(2));
 }
@@ -123,14 +139,22 @@ async function main(): Promise<number> {
   const servers: ServerProcess[] = [];
   const groups: SocketGroup[] = [];
   try {
-    for (let i = 0; i < INSTANCES; i++) servers.push(await startServerProcess(`soak-${i}`, { DATABASE_URL: cluster.url, DATABASE_POOL_MAX: '20' }));
+    for (let i = 0; i < INSTANCES; i++)
+      servers.push(
+        await startServerProcess(`soak-${i}`, { DATABASE_URL: cluster.url, DATABASE_POOL_MAX: '20' }),
+      );
     const fleet = new Fleet(servers);
-    log.info({ instances: servers.map((s) => s.url), postgres: cluster.url }, `soak: ${SECONDS} s, ${SUBSCRIBERS} subscribers, ${CLIENTS} clients`);
+    log.info(
+      { instances: servers.map((s) => s.url), postgres: cluster.url },
+      `soak: ${SECONDS} s, ${SUBSCRIBERS} subscribers, ${CLIENTS} clients`,
+    );
 
     const index = new PositionIndex();
     for (let g = 0; g < SOCKETS; g++) {
       const size = Math.floor(SUBSCRIBERS / SOCKETS) + (g < SUBSCRIBERS % SOCKETS ? 1 : 0);
-      const group = new SocketGroup(index, size, servers[g % servers.length]!.wsUrl, (url) => fleet.liveUrl(url));
+      const group = new SocketGroup(index, size, servers[g % servers.length]!.wsUrl, (url) =>
+        fleet.liveUrl(url),
+      );
       group.connect();
       groups.push(group);
     }
@@ -173,7 +197,9 @@ async function main(): Promise<number> {
     for (let settled = false; !settled;) {
       const before = history.length;
       history = await historyPositions(cluster.url);
-      await waitUntil(() => subscribers.every((s) => s.received.length >= history.length), 30_000).catch(() => {});
+      await waitUntil(() => subscribers.every((s) => s.received.length >= history.length), 30_000).catch(
+        () => {},
+      );
       await sleep(2_000);
       settled = history.length === before;
     }
@@ -185,12 +211,17 @@ async function main(): Promise<number> {
     const unexpected = results.reduce((sum, r) => sum + r.unexpected, 0);
 
     const database = await openDatabase({ kind: 'postgres', url: cluster.url, poolMax: 2 });
-    const [{ events } = { events: 0 }] = await rows<{ events: number }>(database.db, sql`SELECT count(*)::int AS events FROM events`);
+    const [{ events } = { events: 0 }] = await rows<{ events: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS events FROM events`,
+    );
     const check = await checkOrders(database, createEventTypeRegistry());
     await database.close();
 
     // WrittenNotReadableError: written, but the read side (busy taking over) had not shown it within 5 s.
-    const accepted = [...tally].filter(([k]) => k.endsWith('Success') || k === 'WrittenNotReadableError').reduce((sum, [, v]) => sum + v, 0);
+    const accepted = [...tally]
+      .filter(([k]) => k.endsWith('Success') || k === 'WrittenNotReadableError')
+      .reduce((sum, [, v]) => sum + v, 0);
     const report = {
       seconds: SECONDS,
       instances: INSTANCES,
@@ -202,7 +233,11 @@ async function main(): Promise<number> {
       eventsWritten: events,
       statusChanges: history.length,
       subscribers: subscribers.length,
-      deliveredPerSubscriber: { min: counts[0], median: percentile(counts, 50), max: counts[counts.length - 1] },
+      deliveredPerSubscriber: {
+        min: counts[0],
+        median: percentile(counts, 50),
+        max: counts[counts.length - 1],
+      },
       resubscriptions: subscribers.reduce((sum, s) => sum + s.resumed, 0),
       duplicates,
       gaps,
@@ -225,7 +260,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

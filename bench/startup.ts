@@ -24,7 +24,11 @@ const ROOT = process.env.BENCH_STARTUP_ROOT ?? fileURLToPath(new URL('..', impor
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const TIMEOUT_MS = 120_000;
 
-interface Start { ms: number; rssMb?: number; stages?: string }
+interface Start {
+  ms: number;
+  rssMb?: number;
+  stages?: string;
+}
 
 /** A bare PGlite in a process of its own: node's boot, the import, the open and one query. */
 const BARE = `
@@ -37,7 +41,10 @@ await db.close();
 
 function bareOpen(dataDir: string): Promise<Start> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE, dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout.once('data', () => resolve({ ms: performance.now() - started }));
     child.once('exit', (code) => code !== 0 && reject(new Error(`bare PGlite exited with ${code}`)));
@@ -58,11 +65,16 @@ function stagesOf(log: string, spawnedAt: number): string {
   });
   const names = ['opening the database', 'migrating', 'starting projections', 'listening'];
   const marks = lines.filter((l) => l.msg && (names.includes(l.msg) || l.msg.startsWith('ready in')));
-  return marks.map((l) => `${l.msg!.startsWith('ready') ? 'ready' : l.msg} +${l.time! - spawnedAt}`).join(', ');
+  return marks
+    .map((l) => `${l.msg!.startsWith('ready') ? 'ready' : l.msg} +${l.time! - spawnedAt}`)
+    .join(', ');
 }
 
 /** How the server is started: as a user does, or the command npm start runs, without npm's own start-up. */
-const COMMANDS = { npm: ['npm', 'start', '--silent'], node: [process.execPath, 'bin/ledgerline.mjs', 'serve'] } as const;
+const COMMANDS = {
+  npm: ['npm', 'start', '--silent'],
+  node: [process.execPath, 'bin/ledgerline.mjs', 'serve'],
+} as const;
 
 async function serverStart(dataDir: string, via: keyof typeof COMMANDS = 'npm'): Promise<Start> {
   const port = await freePort();
@@ -70,16 +82,35 @@ async function serverStart(dataDir: string, via: keyof typeof COMMANDS = 'npm'):
   const spawnedAt = Date.now();
   const [command, ...args] = COMMANDS[via];
   const child = spawn(command, args, {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: 'off', LOG_LEVEL: 'info' },
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      METRICS_PORT: 'off',
+      LOG_LEVEL: 'info',
+    },
   });
   let log = '';
-  child.stdout.on('data', (chunk: Buffer) => { log += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    while (!await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) {
-      if (child.exitCode !== null || performance.now() - started > TIMEOUT_MS) throw new Error(`the server did not start:\n${log}`);
+    while (
+      !(await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (child.exitCode !== null || performance.now() - started > TIMEOUT_MS)
+        throw new Error(`the server did not start:\n${log}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const ms = performance.now() - started;
@@ -100,8 +131,12 @@ async function main(): Promise<void> {
     print(`bench:startup: ${ROOT}, ${RUNS} runs of each, interleaved`);
     await serverStart(reopenDir); // creates and migrates the directory every reopen run opens
     const runs = {
-      bareFresh: [] as Start[], serverFresh: [] as Start[], nodeFresh: [] as Start[],
-      bareReopen: [] as Start[], serverReopen: [] as Start[], nodeReopen: [] as Start[],
+      bareFresh: [] as Start[],
+      serverFresh: [] as Start[],
+      nodeFresh: [] as Start[],
+      bareReopen: [] as Start[],
+      serverReopen: [] as Start[],
+      nodeReopen: [] as Start[],
     };
     const ms = (starts: Start[]) => starts.at(-1)!.ms.toFixed(0);
     for (let run = 0; run < RUNS; run++) {
@@ -111,25 +146,44 @@ async function main(): Promise<void> {
       runs.bareReopen.push(await bareOpen(reopenDir));
       runs.serverReopen.push(await serverStart(reopenDir));
       runs.nodeReopen.push(await serverStart(reopenDir, 'node'));
-      print(`run ${run + 1}: fresh ${ms(runs.bareFresh)} / ${ms(runs.serverFresh)} / ${ms(runs.nodeFresh)} ms, ` +
-        `reopen ${ms(runs.bareReopen)} / ${ms(runs.serverReopen)} / ${ms(runs.nodeReopen)} ms (bare / npm start / without npm)`);
+      print(
+        `run ${run + 1}: fresh ${ms(runs.bareFresh)} / ${ms(runs.serverFresh)} / ${ms(runs.nodeFresh)} ms, ` +
+          `reopen ${ms(runs.bareReopen)} / ${ms(runs.serverReopen)} / ${ms(runs.nodeReopen)} ms (bare / npm start / without npm)`,
+      );
     }
     const row = (label: string, bare: Start[], server: Start[], target: number): string[] => {
       const b = median(bare.map((s) => s.ms));
       const s = median(server.map((x) => x.ms));
-      return [label, b.toFixed(0), s.toFixed(0), `+${(s - b).toFixed(0)}`, `+${target}`, s - b <= target ? 'met' : 'MISSED',
-        median(server.map((x) => x.rssMb ?? 0)).toFixed(0)];
+      return [
+        label,
+        b.toFixed(0),
+        s.toFixed(0),
+        `+${(s - b).toFixed(0)}`,
+        `+${target}`,
+        s - b <= target ? 'met' : 'MISSED',
+        median(server.map((x) => x.rssMb ?? 0)).toFixed(0),
+      ];
     };
     print();
-    print(formatTable(
-      ['data directory, started by', 'bare PGlite ms', 'server → /health ms', 'difference', 'target', '', 'server RSS MB'],
-      [
-        row('fresh, npm start', runs.bareFresh, runs.serverFresh, 1_500),
-        row('fresh, node bin/ledgerline.mjs', runs.bareFresh, runs.nodeFresh, 1_500),
-        row('reopen, npm start', runs.bareReopen, runs.serverReopen, 500),
-        row('reopen, node bin/ledgerline.mjs', runs.bareReopen, runs.nodeReopen, 500),
-      ],
-    ));
+    print(
+      formatTable(
+        [
+          'data directory, started by',
+          'bare PGlite ms',
+          'server → /health ms',
+          'difference',
+          'target',
+          '',
+          'server RSS MB',
+        ],
+        [
+          row('fresh, npm start', runs.bareFresh, runs.serverFresh, 1_500),
+          row('fresh, node bin/ledgerline.mjs', runs.bareFresh, runs.nodeFresh, 1_500),
+          row('reopen, npm start', runs.bareReopen, runs.serverReopen, 500),
+          row('reopen, node bin/ledgerline.mjs', runs.bareReopen, runs.nodeReopen, 500),
+        ],
+      ),
+    );
     print();
     print(`stages of the last fresh npm start (ms from the spawn): ${runs.serverFresh.at(-1)!.stages}`);
     print(`stages of the last reopen by npm start:                 ${runs.serverReopen.at(-1)!.stages}`);

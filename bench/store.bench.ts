@@ -5,8 +5,17 @@ import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../src/db/connect.js';
 import { EventStore, EventTypeRegistry, readAll, START, type NewEvent } from '../src/eventstore/index.js';
 import {
-  adminUrl, compare, createBenchDatabase, fmtInt, fmtMs, formatTable, percentile, print, watchdog,
-  type Op, type RunResult,
+  adminUrl,
+  compare,
+  createBenchDatabase,
+  fmtInt,
+  fmtMs,
+  formatTable,
+  percentile,
+  print,
+  watchdog,
+  type Op,
+  type RunResult,
 } from './support.js';
 
 const DATABASE_NAME = 'ledgerline_bench_store';
@@ -42,7 +51,9 @@ const orderPlaced = (n: number): NewEvent => ({
 
 /** What appendToStream sends as its one parameter, so the raw INSERT carries the same bytes. */
 const wirePayload = (events: NewEvent[]): string =>
-  JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, schemaVersion: 1, data: e.data, metadata: e.metadata })));
+  JSON.stringify(
+    events.map((e) => ({ id: e.id, type: e.type, schemaVersion: 1, data: e.data, metadata: e.metadata })),
+  );
 
 async function main(): Promise<void> {
   const bench = await createBenchDatabase(adminUrl(), DATABASE_NAME, POOL_MAX);
@@ -58,17 +69,26 @@ async function main(): Promise<void> {
 async function run(database: Database): Promise<void> {
   const { db } = database;
   const store = new EventStore(database, registry);
-  await db.execute(sql`CREATE TABLE bench_raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, data jsonb NOT NULL)`);
+  await db.execute(
+    sql`CREATE TABLE bench_raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, data jsonb NOT NULL)`,
+  );
   // The events table's own columns, defaults and indexes, without the stream claim:
   // the floor for what any append must write.
   await db.execute(sql`CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)`);
-  const [server] = await rows<Record<string, string>>(db, sql`
+  const [server] = await rows<Record<string, string>>(
+    db,
+    sql`
     SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync,
-           current_setting('fsync') AS fsync, current_setting('shared_buffers') AS buffers`);
-  print(`Ledgerline store bench: PostgreSQL ${server!.version} (synchronous_commit=${server!.sync}, fsync=${server!.fsync}, `
-    + `shared_buffers=${server!.buffers}), Node ${process.version}, ${cpus().length} CPUs, pool ${POOL_MAX}`);
-  print(`per side ${DURATION_MS / 1000} s in ${ROUNDS} interleaved slices after ${WARMUP_MS / 1000} s warm-up; `
-    + `payload ${wirePayload([orderPlaced(0)]).length} bytes per event; load average at start ${loadAverage()}`);
+           current_setting('fsync') AS fsync, current_setting('shared_buffers') AS buffers`,
+  );
+  print(
+    `Ledgerline store bench: PostgreSQL ${server!.version} (synchronous_commit=${server!.sync}, fsync=${server!.fsync}, ` +
+      `shared_buffers=${server!.buffers}), Node ${process.version}, ${cpus().length} CPUs, pool ${POOL_MAX}`,
+  );
+  print(
+    `per side ${DURATION_MS / 1000} s in ${ROUNDS} interleaved slices after ${WARMUP_MS / 1000} s warm-up; ` +
+      `payload ${wirePayload([orderPlaced(0)]).length} bytes per event; load average at start ${loadAverage()}`,
+  );
   print();
 
   // A checkpoint landing inside one block would skew it; start each clean.
@@ -82,8 +102,14 @@ async function run(database: Database): Promise<void> {
   const single: { writers: number; store: RunResult; raw: RunResult; rawEvents: RunResult }[] = [];
   for (const writers of WRITERS) {
     const runs = await measure(writers, {
-      store: (w, s) => store.appendToStream(`bench-c${writers}-${w}-${s}`, [orderPlaced(s)], { expectedVersion: 'no_stream' }),
-      raw: () => database.preparedRows(sql`INSERT INTO bench_raw (data) VALUES (${wirePayload([orderPlaced(0)])}::jsonb)`),
+      store: (w, s) =>
+        store.appendToStream(`bench-c${writers}-${w}-${s}`, [orderPlaced(s)], {
+          expectedVersion: 'no_stream',
+        }),
+      raw: () =>
+        database.preparedRows(
+          sql`INSERT INTO bench_raw (data) VALUES (${wirePayload([orderPlaced(0)])}::jsonb)`,
+        ),
       rawEvents: (w, s) => {
         const e = orderPlaced(s);
         return database.preparedRows(sql`
@@ -93,46 +119,87 @@ async function run(database: Database): Promise<void> {
     });
     single.push({ writers, ...runs });
   }
-  print('1-event appends (new stream, expectedVersion no_stream) vs a raw single-row INSERT per transaction, per second');
-  print(formatTable(
-    ['writers', 'store/s', 'raw events-shape/s', 'store/raw', 'bare raw/s', 'store/bare', 'store p50 ms', 'store p99 ms',
-      'raw p50 ms', 'raw p99 ms'],
-    single.map(({ writers, store: s, raw: b, rawEvents: r }) => [
-      String(writers), fmtInt(s.perSecond), fmtInt(r.perSecond), (s.perSecond / r.perSecond).toFixed(2),
-      fmtInt(b.perSecond), (s.perSecond / b.perSecond).toFixed(2),
-      fmtMs(percentile(s.latencies, 50)), fmtMs(percentile(s.latencies, 99)),
-      fmtMs(percentile(r.latencies, 50)), fmtMs(percentile(r.latencies, 99)),
-    ]),
-  ));
-  print('raw events-shape = one row into a copy of the events table (same columns, defaults and indexes), no stream row: '
-    + 'the target\'s baseline; bare raw = INSERT INTO bench_raw (id identity, data jsonb) of the bytes the store sends');
+  print(
+    '1-event appends (new stream, expectedVersion no_stream) vs a raw single-row INSERT per transaction, per second',
+  );
+  print(
+    formatTable(
+      [
+        'writers',
+        'store/s',
+        'raw events-shape/s',
+        'store/raw',
+        'bare raw/s',
+        'store/bare',
+        'store p50 ms',
+        'store p99 ms',
+        'raw p50 ms',
+        'raw p99 ms',
+      ],
+      single.map(({ writers, store: s, raw: b, rawEvents: r }) => [
+        String(writers),
+        fmtInt(s.perSecond),
+        fmtInt(r.perSecond),
+        (s.perSecond / r.perSecond).toFixed(2),
+        fmtInt(b.perSecond),
+        (s.perSecond / b.perSecond).toFixed(2),
+        fmtMs(percentile(s.latencies, 50)),
+        fmtMs(percentile(s.latencies, 99)),
+        fmtMs(percentile(r.latencies, 50)),
+        fmtMs(percentile(r.latencies, 99)),
+      ]),
+    ),
+  );
+  print(
+    'raw events-shape = one row into a copy of the events table (same columns, defaults and indexes), no stream row: ' +
+      "the target's baseline; bare raw = INSERT INTO bench_raw (id identity, data jsonb) of the bytes the store sends",
+  );
   print();
 
   const tenEvents = (n: number) => Array.from({ length: 10 }, (_, i) => orderPlaced(n * 10 + i));
   const ten = await measure(8, {
-    store: (w, s) => store.appendToStream(`bench-ten-${w}-${s}`, tenEvents(s), { expectedVersion: 'no_stream' }),
-    raw: () => database.preparedRows(
-      sql`INSERT INTO bench_raw (data) SELECT value FROM jsonb_array_elements(${wirePayload(tenEvents(0))}::jsonb)`),
+    store: (w, s) =>
+      store.appendToStream(`bench-ten-${w}-${s}`, tenEvents(s), { expectedVersion: 'no_stream' }),
+    raw: () =>
+      database.preparedRows(
+        sql`INSERT INTO bench_raw (data) SELECT value FROM jsonb_array_elements(${wirePayload(tenEvents(0))}::jsonb)`,
+      ),
   });
-  const tenRow = (name: string, run: RunResult) => [name, fmtInt(run.perSecond), fmtInt(run.perSecond * 10),
-    fmtMs(percentile(run.latencies, 50)), fmtMs(percentile(run.latencies, 99))];
+  const tenRow = (name: string, run: RunResult) => [
+    name,
+    fmtInt(run.perSecond),
+    fmtInt(run.perSecond * 10),
+    fmtMs(percentile(run.latencies, 50)),
+    fmtMs(percentile(run.latencies, 99)),
+  ];
   print('10-event appends, 8 writers');
-  print(formatTable(
-    ['', 'appends/s', 'events/s', 'p50 ms', 'p99 ms'],
-    [tenRow('store', ten.store), tenRow('raw 10-row INSERT', ten.raw)],
-  ));
+  print(
+    formatTable(
+      ['', 'appends/s', 'events/s', 'p50 ms', 'p99 ms'],
+      [tenRow('store', ten.store), tenRow('raw 10-row INSERT', ten.raw)],
+    ),
+  );
   print(`store/raw ${(ten.store.perSecond / ten.raw.perSecond).toFixed(2)}`);
   print();
 
   const loadMs = await loadFeed(database);
   const catchUps = [];
-  for (const limit of READ_BATCHES) catchUps.push({ limit, ...await catchUp(database, limit) });
-  print(`readAll catch-up from the start over ${fmtInt(CATCH_UP_EVENTS)} events `
-    + `(bulk-loaded in ${(loadMs / 1000).toFixed(1)} s, ${fmtInt(BULK_BATCH)} per transaction)`);
-  print(formatTable(
-    ['batch', 'events/s', 'seconds', 'ms per batch'],
-    catchUps.map((c) => [fmtInt(c.limit), fmtInt(c.perSecond), (c.elapsedMs / 1000).toFixed(2), fmtMs(c.elapsedMs / c.batches)]),
-  ));
+  for (const limit of READ_BATCHES) catchUps.push({ limit, ...(await catchUp(database, limit)) });
+  print(
+    `readAll catch-up from the start over ${fmtInt(CATCH_UP_EVENTS)} events ` +
+      `(bulk-loaded in ${(loadMs / 1000).toFixed(1)} s, ${fmtInt(BULK_BATCH)} per transaction)`,
+  );
+  print(
+    formatTable(
+      ['batch', 'events/s', 'seconds', 'ms per batch'],
+      catchUps.map((c) => [
+        fmtInt(c.limit),
+        fmtInt(c.perSecond),
+        (c.elapsedMs / 1000).toFixed(2),
+        fmtMs(c.elapsedMs / c.batches),
+      ]),
+    ),
+  );
   print();
 
   const at8 = single.find((s) => s.writers === 8)!;
@@ -141,15 +208,26 @@ async function run(database: Database): Promise<void> {
   const bestCatchUp = Math.max(...catchUps.map((c) => c.perSecond));
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   print('targets');
-  print(`  appends at 8 writers >= 0.8 x raw events-shape INSERT: ${ratio.toFixed(2)} x (${verdict(ratio >= 0.8)}); `
-    + `vs bare raw ${(at8.store.perSecond / at8.raw.perSecond).toFixed(2)} x`);
-  print(`  readAll catch-up >= 100,000 events/s:                     ${fmtInt(bestCatchUp)} /s (${verdict(bestCatchUp >= 100_000)})`);
-  print(`  append latency at 8 writers: p50 ${fmtMs(percentile(at8.store.latencies, 50))} ms, `
-    + `p99 ${fmtMs(percentile(at8.store.latencies, 99))} ms`);
-  print(`load average at end ${loadAverage()} (${cpus().length} CPUs; figures from a busy machine are low and noisy)`);
+  print(
+    `  appends at 8 writers >= 0.8 x raw events-shape INSERT: ${ratio.toFixed(2)} x (${verdict(ratio >= 0.8)}); ` +
+      `vs bare raw ${(at8.store.perSecond / at8.raw.perSecond).toFixed(2)} x`,
+  );
+  print(
+    `  readAll catch-up >= 100,000 events/s:                     ${fmtInt(bestCatchUp)} /s (${verdict(bestCatchUp >= 100_000)})`,
+  );
+  print(
+    `  append latency at 8 writers: p50 ${fmtMs(percentile(at8.store.latencies, 50))} ms, ` +
+      `p99 ${fmtMs(percentile(at8.store.latencies, 99))} ms`,
+  );
+  print(
+    `load average at end ${loadAverage()} (${cpus().length} CPUs; figures from a busy machine are low and noisy)`,
+  );
 }
 
-const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /**
  * Replaces the feed with CATCH_UP_EVENTS events of 10 per stream, one transaction per
@@ -193,7 +271,8 @@ async function catchUp(database: Database, limit: number) {
   }
   const elapsedMs = performance.now() - started;
   // A catch-up that skips or repeats events would be fast for the wrong reason.
-  if (count !== CATCH_UP_EVENTS) throw new Error(`readAll returned ${count} events, expected ${CATCH_UP_EVENTS}`);
+  if (count !== CATCH_UP_EVENTS)
+    throw new Error(`readAll returned ${count} events, expected ${CATCH_UP_EVENTS}`);
   return { elapsedMs, batches, perSecond: (count * 1000) / elapsedMs };
 }
 

@@ -37,7 +37,11 @@ export interface BenchDatabase {
  * killed run is dropped first. Statement and idle-in-transaction timeouts on every
  * connection keep a wedged bench from holding the server.
  */
-export async function createBenchDatabase(admin: string, name: string, poolMax: number): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  admin: string,
+  name: string,
+  poolMax: number,
+): Promise<BenchDatabase> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
   await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await adminQuery(admin, `CREATE DATABASE ${name}`);
@@ -88,7 +92,11 @@ export interface RunResult {
 /** One operation; `writer` and `seq` let it build unique keys without shared state. */
 export type Op = (writer: number, seq: number) => Promise<unknown>;
 
-interface Window { ops: number; elapsedMs: number; latencies: number[] }
+interface Window {
+  ops: number;
+  elapsedMs: number;
+  latencies: number[];
+}
 
 /**
  * `writers` loops running `op` back to back for `ms`. Operations started in the window
@@ -99,13 +107,15 @@ async function window(writers: number, ms: number, op: Op, seqs: number[]): Prom
   const latencies: number[] = [];
   const started = performance.now();
   const until = started + ms;
-  await Promise.all(Array.from({ length: writers }, async (_, writer) => {
-    while (performance.now() < until) {
-      const begun = performance.now();
-      await op(writer, seqs[writer]!++);
-      latencies.push(performance.now() - begun);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      while (performance.now() < until) {
+        const begun = performance.now();
+        await op(writer, seqs[writer]!++);
+        latencies.push(performance.now() - begun);
+      }
+    }),
+  );
   return { ops: latencies.length, elapsedMs: performance.now() - started, latencies };
 }
 
@@ -130,14 +140,18 @@ export interface CompareOptions {
  * a burst of load from elsewhere on the machine, a checkpoint or autovacuum falls on
  * every side alike and the ratio between them stays meaningful.
  */
-export async function compare<K extends string>(sides: Record<K, Op>, options: CompareOptions): Promise<Record<K, RunResult>> {
+export async function compare<K extends string>(
+  sides: Record<K, Op>,
+  options: CompareOptions,
+): Promise<Record<K, RunResult>> {
   const names = Object.keys(sides) as K[];
   const seqs = new Map(names.map((name) => [name, new Array<number>(options.writers).fill(0)]));
   const windows = new Map(names.map((name) => [name, [] as Window[]]));
   for (const name of names) await window(options.writers, options.warmupMs, sides[name], seqs.get(name)!);
   const slice = options.durationMs / options.rounds;
   for (let round = 0; round < options.rounds; round++) {
-    for (const name of names) windows.get(name)!.push(await window(options.writers, slice, sides[name], seqs.get(name)!));
+    for (const name of names)
+      windows.get(name)!.push(await window(options.writers, slice, sides[name], seqs.get(name)!));
   }
   return Object.fromEntries(names.map((name) => [name, result(windows.get(name)!)])) as Record<K, RunResult>;
 }
@@ -203,7 +217,12 @@ export function readCpu(database?: string): CpuSample {
   }
 }
 
-export interface ProcessStat { name: string; parent: number; cpuMs: number; rssMb: number }
+export interface ProcessStat {
+  name: string;
+  parent: number;
+  cpuMs: number;
+  rssMb: number;
+}
 
 const PAGE_MB = 4096 / 1e6;
 
@@ -223,7 +242,9 @@ export function processes(): Map<number, ProcessStat> {
     const rest = stat.slice(close + 2).split(' ');
     // `rest` starts at field 3: the parent is field 4, utime and stime fields 14 and 15, rss (pages) field 24.
     found.set(Number(pid), {
-      name: stat.slice(stat.indexOf('(') + 1, close), parent: Number(rest[1]), cpuMs: (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS,
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      parent: Number(rest[1]),
+      cpuMs: (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS,
       rssMb: Number(rest[21]) * PAGE_MB,
     });
   }
@@ -233,7 +254,8 @@ export function processes(): Map<number, ProcessStat> {
 /** A process and all its descendants. */
 export function processTree(root: number): ProcessStat[] {
   const all = processes();
-  const inTree = (pid: number): boolean => pid === root || (pid > 1 && all.has(pid) && inTree(all.get(pid)!.parent));
+  const inTree = (pid: number): boolean =>
+    pid === root || (pid > 1 && all.has(pid) && inTree(all.get(pid)!.parent));
   return [...all].filter(([pid]) => inTree(pid)).map(([, stat]) => stat);
 }
 

@@ -38,7 +38,8 @@ function readStamp(outDir) {
   }
 }
 
-const sameState = (stamp, state) => stamp !== undefined && stamp.newest === state.newest && stamp.count === state.count;
+const sameState = (stamp, state) =>
+  stamp !== undefined && stamp.newest === state.newest && stamp.count === state.count;
 
 /**
  * Builds `srcDir` into `outDir` unless the last build saw the same sources. The new tree
@@ -70,7 +71,11 @@ export async function ensureBuilt({ srcDir = join(ROOT, 'src'), outDir = join(RO
   const old = `${outDir}.old-${tag}`;
   try {
     rmSync(old, { recursive: true, force: true });
-    try { renameSync(outDir, old); } catch (error) { if (error.code !== 'ENOENT') throw error; }
+    try {
+      renameSync(outDir, old);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
     renameSync(staging, outDir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -83,14 +88,30 @@ export async function ensureBuilt({ srcDir = join(ROOT, 'src'), outDir = join(RO
 
 function bundle(build, srcDir, outdir) {
   return build({
-    entryPoints: [join(srcDir, 'main.ts')], outdir, bundle: true, splitting: true,
-    format: 'esm', platform: 'node', target: 'node20', keepNames: true, sourcemap: 'linked', logLevel: 'error',
+    entryPoints: [join(srcDir, 'main.ts')],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    keepNames: true,
+    sourcemap: 'linked',
+    logLevel: 'error',
     // Loaded from node_modules as they are: PGlite finds its WebAssembly and data files
     // beside its own module, GraphiQL's 9 MB page is read only when a browser asks for it,
     // and the rest are optional native add-ons their packages try and do without.
-    external: ['@electric-sql/pglite', '@graphql-yoga/render-graphiql', 'pg-native', 'bufferutil', 'utf-8-validate'],
+    external: [
+      '@electric-sql/pglite',
+      '@graphql-yoga/render-graphiql',
+      'pg-native',
+      'bufferutil',
+      'utf-8-validate',
+    ],
     // CommonJS libraries inside an ES module bundle still call require() for Node's own modules.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
 }
 

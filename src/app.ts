@@ -19,7 +19,9 @@ export function buildApp(config: Config, logger: Logger, options: ServiceOptions
   let http: HttpServer | undefined;
   let metrics: MetricsServer | undefined;
   return {
-    get services() { return services; },
+    get services() {
+      return services;
+    },
     async start(port = config.port) {
       // A worker answers the supervisor's requests for its metrics from the first moment
       // (constructing one installs prom-client's listener; setRegistries alone does not),

@@ -32,16 +32,22 @@ export async function superviseWorkers(config: Config, logger: Logger, workers: 
     worker.once('exit', (code, signal) => {
       if (stopping) return;
       logger.error({ worker: worker.process.pid, code, signal }, 'a worker exited; starting another');
-      const timer = setTimeout(() => {
-        restarts.delete(timer);
-        start();
-      }, Date.now() - started < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0);
+      const timer = setTimeout(
+        () => {
+          restarts.delete(timer);
+          start();
+        },
+        Date.now() - started < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0,
+      );
       restarts.add(timer);
     });
   };
   for (let i = 0; i < workers; i++) start();
   // One scrape answers for every worker: the supervisor asks each for its registry.
-  const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(new AggregatorRegistry(), config.metricsPort, config.host);
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await serveMetrics(new AggregatorRegistry(), config.metricsPort, config.host);
   logger.info({ workers, port: config.port, metricsPort: metrics?.port }, 'supervising server workers');
 
   const stop = async (signal: NodeJS.Signals) => {
@@ -50,8 +56,12 @@ export async function superviseWorkers(config: Config, logger: Logger, workers: 
     for (const timer of restarts) clearTimeout(timer);
     await metrics?.close();
     logger.info({ signal }, 'stopping the workers');
-    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
-    const exits = running.map((w) => new Promise<number>((resolve) => w.once('exit', (code) => resolve(code ?? 1))));
+    const running = Object.values(cluster.workers ?? {}).filter(
+      (w): w is Worker => w !== undefined && !w.isDead(),
+    );
+    const exits = running.map(
+      (w) => new Promise<number>((resolve) => w.once('exit', (code) => resolve(code ?? 1))),
+    );
     for (const worker of running) worker.process.kill('SIGTERM');
     const codes = await Promise.all(exits);
     process.exit(codes.every((code) => code === 0) ? 0 : 1);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-const durationMs = z.string().regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 500ms, 30s, 5m, 24h or 30d')
+const durationMs = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 500ms, 30s, 5m, 24h or 30d')
   .transform((value) => {
     const [, amount, unit] = /^(\d+)(ms|s|m|h|d)?$/.exec(value)!;
     const scale: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -28,7 +30,10 @@ const schema = z.object({
   CORS_ORIGINS: z.string().optional(),
   METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)]).default(9464),
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(100),
-  GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
   BODY_LIMIT: z.coerce.number().int().min(1_024).default(1_048_576),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
@@ -38,7 +43,9 @@ const schema = z.object({
 });
 
 export interface Config {
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number; connectTimeoutMs?: number };
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; url: string; poolMax: number; connectTimeoutMs?: number };
   host: string;
   port: number;
   /** Server processes sharing the port (node:cluster); more than one needs PostgreSQL. */
@@ -63,7 +70,12 @@ export interface Config {
   /** Subscriptions one WebSocket may hold at once. */
   wsMaxSubscriptions: number;
   graphql: {
-    introspection: boolean; bodyLimit: number; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number;
+    introspection: boolean;
+    bodyLimit: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
     maxDirectives: number;
   };
 }
@@ -84,11 +96,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('NODE_ENV=production needs AUTH_JWT_SECRET: a production server never runs open');
   }
   if (e.WORKERS > 1 && !e.DATABASE_URL) {
-    throw new ConfigError('WORKERS > 1 needs DATABASE_URL: the embedded database (PGlite) belongs to one process');
+    throw new ConfigError(
+      'WORKERS > 1 needs DATABASE_URL: the embedded database (PGlite) belongs to one process',
+    );
   }
   return {
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
+        }
       : { kind: 'pglite', dataDir: e.DATA_DIR },
     host: e.HOST,
     port: e.PORT,
@@ -119,12 +138,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** "https://a.example, https://b.example" → exact origins; a wildcard is refused (never reflected). */
 function corsOrigins(value: string | undefined): string[] {
-  const origins = (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const origins = (value ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const origin of origins) {
     let parsed: URL | undefined;
-    try { parsed = new URL(origin); } catch { parsed = undefined; }
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
     if (!parsed || parsed.origin !== origin) {
-      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path, no wildcard)`);
+      throw new ConfigError(
+        `CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path, no wildcard)`,
+      );
     }
   }
   return origins;

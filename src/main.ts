@@ -46,23 +46,37 @@ const commands: Record<string, () => Promise<void>> = {
     const readyMs = Math.round(performance.now());
     const { rss, heapUsed } = process.memoryUsage();
     logger.info(
-      { url, database: config.database.kind, metricsPort, readyMs, rssMb: Math.round(rss / 1e6), heapMb: Math.round(heapUsed / 1e6) },
+      {
+        url,
+        database: config.database.kind,
+        metricsPort,
+        readyMs,
+        rssMb: Math.round(rss / 1e6),
+        heapMb: Math.round(heapUsed / 1e6),
+      },
       `ready in ${readyMs} ms: Ledgerline is serving GraphQL (and GraphiQL) at ${url}`,
     );
     if (!config.authSecret) {
-      logger.warn('AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)');
+      logger.warn(
+        'AUTH_JWT_SECRET is not set: the server runs OPEN, every caller may do everything (development only)',
+      );
     }
   },
   async token() {
     const { values } = parseArgs({
       args: process.argv.slice(3),
-      options: { sub: { type: 'string' }, role: { type: 'string', default: 'customer' }, expires: { type: 'string', default: '1h' } },
+      options: {
+        sub: { type: 'string' },
+        role: { type: 'string', default: 'customer' },
+        expires: { type: 'string', default: '1h' },
+      },
     });
     const secret = loadConfig().authSecret;
     if (!secret) throw new Error('AUTH_JWT_SECRET is not set: there is nothing to sign tokens with');
     const { ROLES } = await import('./auth/viewer.js');
     const role = ROLES.find((r) => r === values.role);
-    if (!values.sub) throw new Error('usage: npm run token -- --sub <user id> [--role customer|staff|admin] [--expires 1h]');
+    if (!values.sub)
+      throw new Error('usage: npm run token -- --sub <user id> [--role customer|staff|admin] [--expires 1h]');
     if (!role) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
     const { signToken } = await import('./auth/tokens.js');
     process.stdout.write(`${await signToken(secret, { sub: values.sub, role }, values.expires)}\n`);
@@ -89,7 +103,10 @@ const commands: Record<string, () => Promise<void>> = {
     const logger = createLogger(config.logLevel);
     const { runSeed } = await import('./seed/run.js');
     const summary = await runSeed(config, logger);
-    logger.info({ ...summary, database: config.database.kind }, 'seed data in place (commands sent before were recognised, not repeated)');
+    logger.info(
+      { ...summary, database: config.database.kind },
+      'seed data in place (commands sent before were recognised, not repeated)',
+    );
   },
 };
 
@@ -100,6 +117,6 @@ if (!command) {
   process.exit(2);
 }
 command().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

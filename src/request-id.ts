@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** A header's (first) value, or null. */
 export function header(value: string | string[] | undefined): string | null {
-  return Array.isArray(value) ? value[0] ?? null : value ?? null;
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 /** The caller's `x-request-id`, when it sent a usable one (one value, at most 200 characters). */

@@ -44,7 +44,11 @@ export interface ServiceOptions {
   database?: Promise<Database>;
 }
 
-export async function startServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
+export async function startServices(
+  config: Config,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<Services> {
   const database = await (options.database ?? openConfiguredDatabase(config, logger));
   try {
     logger.info('migrating');
@@ -55,29 +59,47 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   }
   const registry = createEventTypeRegistry();
   const metrics = new Metrics();
-  const store = new EventStore(database, registry, { onAppend: (seconds) => metrics.appendSeconds.observe(seconds) });
+  const store = new EventStore(database, registry, {
+    onAppend: (seconds) => metrics.appendSeconds.observe(seconds),
+  });
   const commands = new CommandHandler(store, {
-    snapshotEvery: config.snapshotEvery, idempotencyTtlMs: config.idempotencyTtlMs, logger,
+    snapshotEvery: config.snapshotEvery,
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    logger,
     onHandled: (type, outcome, seconds) => {
       metrics.commands.inc({ type, outcome });
       metrics.commandSeconds.observe({ type }, seconds);
     },
   });
-  const fulfilment = options.fulfilment === false ? undefined : options.fulfilment ?? {};
+  const fulfilment = options.fulfilment === false ? undefined : (options.fulfilment ?? {});
   const running = fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS;
   const projections = new ProjectionManager({
-    database, registry, logger, projections: running,
-    lockRetryMs: config.leaderRetryMs, store,
+    database,
+    registry,
+    logger,
+    projections: running,
+    lockRetryMs: config.leaderRetryMs,
+    store,
   });
-  const saga = fulfilment && new FulfilmentWorker({
-    database, commands, carrier: fulfilment.carrier ?? new LocalCarrier(), logger, lockRetryMs: config.leaderRetryMs,
-    // A step's name may carry an id (reserve:<productId>); a label takes its kind only, a closed set.
-    onStep: (step, outcome) => metrics.sagaSteps.inc({ saga: 'fulfilment', step: step.split(':')[0]!, outcome }),
-  });
+  const saga =
+    fulfilment &&
+    new FulfilmentWorker({
+      database,
+      commands,
+      carrier: fulfilment.carrier ?? new LocalCarrier(),
+      logger,
+      lockRetryMs: config.leaderRetryMs,
+      // A step's name may carry an id (reserve:<productId>); a label takes its kind only, a closed set.
+      onStep: (step, outcome) =>
+        metrics.sagaSteps.inc({ saga: 'fulfilment', step: step.split(':')[0]!, outcome }),
+    });
   const hubOptions = { capacity: config.subscriberBuffer, pollIntervalMs: 1_000 };
   const subscriptions = new StatusHub(database, logger, hubOptions);
   const notifications = new NotificationHub(database, logger, hubOptions);
-  metrics.observe({ subscriptions: () => subscriptions.subscriberCount, projections: () => projections.status() });
+  metrics.observe({
+    subscriptions: () => subscriptions.subscriberCount,
+    projections: () => projections.status(),
+  });
   // The hubs take the head of their tables before the projections start catching up, so
   // their one query does not queue behind a catch-up's batches (on PGlite, one connection).
   await subscriptions.start();
@@ -85,17 +107,31 @@ export async function startServices(config: Config, logger: Logger, options: Ser
   logger.info({ projections: running.map((p) => p.name) }, 'starting projections');
   await projections.start();
   await saga?.start();
-  const checker = config.checkIntervalMs ? startPeriodicCheck(database, registry, logger, config.checkIntervalMs) : undefined;
+  const checker = config.checkIntervalMs
+    ? startPeriodicCheck(database, registry, logger, config.checkIntervalMs)
+    : undefined;
 
-  const purge = () => purgeExpiredKeys(database.db)
-    .then((n) => { if (n > 0) logger.info({ purged: n }, 'expired idempotency keys purged'); })
-    .catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency keys failed'));
+  const purge = () =>
+    purgeExpiredKeys(database.db)
+      .then((n) => {
+        if (n > 0) logger.info({ purged: n }, 'expired idempotency keys purged');
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency keys failed'));
   void purge();
   const purgeTimer = setInterval(purge, HOUR);
   purgeTimer.unref();
 
   return {
-    config, logger, database, store, commands, projections, reads: new OrderReads(database.db), subscriptions, notifications, metrics,
+    config,
+    logger,
+    database,
+    store,
+    commands,
+    projections,
+    reads: new OrderReads(database.db),
+    subscriptions,
+    notifications,
+    metrics,
     health: () => checkHealth(database),
     async stop() {
       clearInterval(purgeTimer);

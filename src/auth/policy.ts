@@ -26,6 +26,7 @@ export function canRead(viewer: Viewer, ownerId: string): boolean {
  */
 export function readScope(viewer: Viewer, userId: string | undefined, what: string): string | undefined {
   if (viewer.open || viewer.role !== 'customer') return userId;
-  if (userId !== undefined && userId !== viewer.userId) throw new ForbiddenError(`you may not read ${what} of user ${userId}`);
+  if (userId !== undefined && userId !== viewer.userId)
+    throw new ForbiddenError(`you may not read ${what} of user ${userId}`);
   return viewer.userId;
 }

@@ -31,13 +31,20 @@ export async function authenticate(policy: TokenPolicy, token: string | undefine
  */
 export async function verifyToken(secret: string, token: string, maxAgeMs: number): Promise<Viewer> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM], requiredClaims: ['exp'] });
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('the token has no sub (user id)');
-    if (!ROLES.includes(payload.role as Role)) throw new UnauthenticatedError(`the token's role must be one of ${ROLES.join(', ')}`);
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: [ALGORITHM],
+      requiredClaims: ['exp'],
+    });
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      throw new UnauthenticatedError('the token has no sub (user id)');
+    if (!ROLES.includes(payload.role as Role))
+      throw new UnauthenticatedError(`the token's role must be one of ${ROLES.join(', ')}`);
     const exp = payload.exp!;
     const from = payload.iat ?? Date.now() / 1000;
     if ((exp - from) * 1000 > maxAgeMs) {
-      throw new UnauthenticatedError(`the token lives longer than the server accepts (AUTH_MAX_TOKEN_AGE, ${Math.round(maxAgeMs / 1000)} s)`);
+      throw new UnauthenticatedError(
+        `the token lives longer than the server accepts (AUTH_MAX_TOKEN_AGE, ${Math.round(maxAgeMs / 1000)} s)`,
+      );
     }
     return { userId: payload.sub, role: payload.role as Role, open: false, expiresAt: exp };
   } catch (error) {
@@ -57,7 +64,11 @@ export function bearer(value: unknown): string | undefined {
   return match?.[1];
 }
 
-export async function signToken(secret: string, claims: { sub: string; role: Role }, expiresIn = '1h'): Promise<string> {
+export async function signToken(
+  secret: string,
+  claims: { sub: string; role: Role },
+  expiresIn = '1h',
+): Promise<string> {
   return new SignJWT({ role: claims.role })
     .setProtectedHeader({ alg: ALGORITHM })
     .setSubject(claims.sub)

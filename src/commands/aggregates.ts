@@ -1,8 +1,18 @@
 import {
-  EMAIL_STATE_SCHEMA_VERSION, EMAIL_STREAM_TYPE, ORDER_STATE_SCHEMA_VERSION, ORDER_STREAM_TYPE,
-  PRODUCT_STATE_SCHEMA_VERSION, PRODUCT_STREAM_TYPE, USER_STATE_SCHEMA_VERSION, USER_STREAM_TYPE,
-  emailReservationDecider, inventoryDecider, orderDecider, userDecider,
-  type Decider, type DomainEvent,
+  EMAIL_STATE_SCHEMA_VERSION,
+  EMAIL_STREAM_TYPE,
+  ORDER_STATE_SCHEMA_VERSION,
+  ORDER_STREAM_TYPE,
+  PRODUCT_STATE_SCHEMA_VERSION,
+  PRODUCT_STREAM_TYPE,
+  USER_STATE_SCHEMA_VERSION,
+  USER_STREAM_TYPE,
+  emailReservationDecider,
+  inventoryDecider,
+  orderDecider,
+  userDecider,
+  type Decider,
+  type DomainEvent,
 } from '../domain/index.js';
 
 /** A decider plus what the infrastructure needs to store it: its stream type and state version. */
@@ -21,21 +31,30 @@ export interface Aggregate<C = any, E extends DomainEvent = DomainEvent, S = unk
 }
 
 export const orderAggregate: Aggregate = {
-  name: 'order', decider: orderDecider as Decider<any, any, any>, streamType: ORDER_STREAM_TYPE,
-  stateSchemaVersion: ORDER_STATE_SCHEMA_VERSION, creates: ['CreateOrder'],
+  name: 'order',
+  decider: orderDecider as Decider<any, any, any>,
+  streamType: ORDER_STREAM_TYPE,
+  stateSchemaVersion: ORDER_STATE_SCHEMA_VERSION,
+  creates: ['CreateOrder'],
 };
 
 export const userAggregate: Aggregate = {
-  name: 'user', decider: userDecider as Decider<any, any, any>, streamType: USER_STREAM_TYPE,
+  name: 'user',
+  decider: userDecider as Decider<any, any, any>,
+  streamType: USER_STREAM_TYPE,
   stateSchemaVersion: USER_STATE_SCHEMA_VERSION,
 };
 
 export const emailAggregate: Aggregate = {
-  name: 'email', decider: emailReservationDecider as Decider<any, any, any>, streamType: EMAIL_STREAM_TYPE,
+  name: 'email',
+  decider: emailReservationDecider as Decider<any, any, any>,
+  streamType: EMAIL_STREAM_TYPE,
   stateSchemaVersion: EMAIL_STATE_SCHEMA_VERSION,
 };
 
 export const productAggregate: Aggregate = {
-  name: 'product', decider: inventoryDecider as Decider<any, any, any>, streamType: PRODUCT_STREAM_TYPE,
+  name: 'product',
+  decider: inventoryDecider as Decider<any, any, any>,
+  streamType: PRODUCT_STREAM_TYPE,
   stateSchemaVersion: PRODUCT_STATE_SCHEMA_VERSION,
 };

@@ -1,14 +1,35 @@
 import { performance } from 'node:perf_hooks';
 import type { Executor, Tx } from '../db/connect.js';
 import {
-  DomainError, INVENTORY_COMMAND_TYPES, emailStreamId, orderStreamId, productStreamId, userStreamId,
-  type CommandMetadata, type DomainEvent, type InventoryCommand, type OrderCommand, type UserCommand, type UserEvent,
+  DomainError,
+  INVENTORY_COMMAND_TYPES,
+  emailStreamId,
+  orderStreamId,
+  productStreamId,
+  userStreamId,
+  type CommandMetadata,
+  type DomainEvent,
+  type InventoryCommand,
+  type OrderCommand,
+  type UserCommand,
+  type UserEvent,
 } from '../domain/index.js';
 import {
-  ConcurrencyError, DuplicateEventError, saveSnapshot, type EventMetadata, type EventStore, type Position,
+  ConcurrencyError,
+  DuplicateEventError,
+  saveSnapshot,
+  type EventMetadata,
+  type EventStore,
+  type Position,
 } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import { emailAggregate, orderAggregate, productAggregate, userAggregate, type Aggregate } from './aggregates.js';
+import {
+  emailAggregate,
+  orderAggregate,
+  productAggregate,
+  userAggregate,
+  type Aggregate,
+} from './aggregates.js';
 import { eventIdFor, requestHash } from './ids.js';
 import { onceForKey } from './idempotency.js';
 import { committingAlone, committingTransaction } from './outcome.js';
@@ -47,14 +68,22 @@ interface Step {
   loaded?: Loaded<unknown>;
 }
 
-interface Written { result: CommandResult; loaded: Loaded<unknown>; aggregate: Aggregate; state: unknown }
+interface Written {
+  result: CommandResult;
+  loaded: Loaded<unknown>;
+  aggregate: Aggregate;
+  state: unknown;
+}
 
 export class CommandHandler {
   private readonly maxAttempts: number;
   /** Conflicts that were resolved by reloading and deciding again. */
   retries = 0;
 
-  constructor(readonly store: EventStore, private readonly options: CommandHandlerOptions) {
+  constructor(
+    readonly store: EventStore,
+    private readonly options: CommandHandlerOptions,
+  ) {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
@@ -70,7 +99,11 @@ export class CommandHandler {
       return result;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      this.options.onHandled?.(command.type, typeof code === 'string' ? code : 'ERROR', (performance.now() - started) / 1000);
+      this.options.onHandled?.(
+        command.type,
+        typeof code === 'string' ? code : 'ERROR',
+        (performance.now() - started) / 1000,
+      );
       throw error;
     }
   }
@@ -88,20 +121,33 @@ export class CommandHandler {
   }
 
   /** The state of a stream as it was at a version or a moment. */
-  async loadAt<S>(aggregate: Aggregate<any, any, S>, streamId: string, when: { version: number } | { at: string }): Promise<Loaded<S>> {
+  async loadAt<S>(
+    aggregate: Aggregate<any, any, S>,
+    streamId: string,
+    when: { version: number } | { at: string },
+  ): Promise<Loaded<S>> {
     const db = this.store.database.db;
     const version = 'version' in when ? when.version : await versionAt(db, streamId, when.at);
     return loadStream(this.store, aggregate, streamId, db, version);
   }
 
-  private async withRetries(command: AppCommand, options: HandleOptions, exec: Executor, written: Written[]): Promise<CommandResult> {
+  private async withRetries(
+    command: AppCommand,
+    options: HandleOptions,
+    exec: Executor,
+    written: Written[],
+  ): Promise<CommandResult> {
     for (let attempt = 1; ; attempt++) {
       written.length = 0;
       try {
         if (!isUserCommand(command)) {
           const step = singleStep(command);
           // The first attempt at a creating command assumes the stream is new; a conflict says otherwise.
-          if (attempt === 1 && options.expectedVersion === undefined && step.aggregate.creates?.includes(command.type)) {
+          if (
+            attempt === 1 &&
+            options.expectedVersion === undefined &&
+            step.aggregate.creates?.includes(command.type)
+          ) {
             step.loaded = { state: step.aggregate.decider.initialState(), version: 0, eventsRead: 0 };
           }
           return await this.runStep(step, command.metadata, options, exec, written);
@@ -110,13 +156,20 @@ export class CommandHandler {
         // plan cannot rest on a state another writer has moved on from.
         const plan = async (tx: Tx) => {
           let last: CommandResult | undefined;
-          for (const step of await this.userPlan(command, tx)) last = await this.runStep(step, command.metadata, options, tx, written);
+          for (const step of await this.userPlan(command, tx))
+            last = await this.runStep(step, command.metadata, options, tx, written);
           return last!;
         };
         // Inside the idempotency key's transaction it is a savepoint: that one commits.
-        return await (exec === this.store.database.db ? committingTransaction(exec, plan) : exec.transaction(plan));
+        return await (exec === this.store.database.db
+          ? committingTransaction(exec, plan)
+          : exec.transaction(plan));
       } catch (error) {
-        if (error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < this.maxAttempts) {
+        if (
+          error instanceof ConcurrencyError &&
+          options.expectedVersion === undefined &&
+          attempt < this.maxAttempts
+        ) {
           this.retries++;
           continue;
         }
@@ -131,25 +184,44 @@ export class CommandHandler {
   }
 
   private async runStep(
-    step: Step, metadata: CommandMetadata, options: HandleOptions, exec: Executor, written: Written[],
+    step: Step,
+    metadata: CommandMetadata,
+    options: HandleOptions,
+    exec: Executor,
+    written: Written[],
   ): Promise<CommandResult> {
-    const loaded = step.loaded ?? await loadStream(this.store, step.aggregate, step.streamId, exec);
+    const loaded = step.loaded ?? (await loadStream(this.store, step.aggregate, step.streamId, exec));
     if (options.expectedVersion !== undefined && loaded.version !== options.expectedVersion) {
       throw new ConcurrencyError(step.streamId, options.expectedVersion, loaded.version);
     }
     const decided = step.decide(loaded.state);
     if (decided.length === 0) {
-      return { streamId: step.streamId, streamVersion: loaded.version, position: await this.store.lastPosition(step.streamId, exec), events: [] };
+      return {
+        streamId: step.streamId,
+        streamVersion: loaded.version,
+        position: await this.store.lastPosition(step.streamId, exec),
+        events: [],
+      };
     }
     const events = decided.map((e, i) => ({
-      id: eventIdFor(metadata.commandId, step.streamId, i), type: e.type, data: e.data, metadata: eventMetadata(metadata),
+      id: eventIdFor(metadata.commandId, step.streamId, i),
+      type: e.type,
+      data: e.data,
+      metadata: eventMetadata(metadata),
     }));
-    const append = () => this.store.appendToStream(step.streamId, events, {
-      expectedVersion: loaded.version, streamType: step.aggregate.streamType, tx: exec,
-    });
+    const append = () =>
+      this.store.appendToStream(step.streamId, events, {
+        expectedVersion: loaded.version,
+        streamType: step.aggregate.streamType,
+        tx: exec,
+      });
     // Outside a transaction the append commits by itself, so a lost connection leaves it unknown.
     const appended = await (exec === this.store.database.db ? committingAlone(append) : append());
-    const result = { streamId: step.streamId, ...appended, events: events.map(({ id, type, data }) => ({ id, type, data })) };
+    const result = {
+      streamId: step.streamId,
+      ...appended,
+      events: events.map(({ id, type, data }) => ({ id, type, data })),
+    };
     const state = decided.reduce((s, e) => step.aggregate.decider.evolve(s, e), loaded.state);
     written.push({ result, loaded, aggregate: step.aggregate, state });
     return result;
@@ -168,14 +240,21 @@ export class CommandHandler {
     const email = (type: 'ReserveEmail' | 'ReleaseEmail', address: string): Step => ({
       aggregate: emailAggregate,
       streamId: emailStreamId(address),
-      decide: (s) => emailAggregate.decider.decide({ type, data: { email: address, userId }, metadata: command.metadata }, s),
+      decide: (s) =>
+        emailAggregate.decider.decide(
+          { type, data: { email: address, userId }, metadata: command.metadata },
+          s,
+        ),
     });
     const current = loaded.state as { email?: string };
     const reservations = decided.flatMap((event) => {
       switch (event.type) {
-        case 'UserRegistered': return [email('ReserveEmail', event.data.email)];
-        case 'UserEmailChanged': return [email('ReserveEmail', event.data.newEmail), email('ReleaseEmail', event.data.oldEmail)];
-        case 'UserDeleted': return current.email ? [email('ReleaseEmail', current.email)] : [];
+        case 'UserRegistered':
+          return [email('ReserveEmail', event.data.email)];
+        case 'UserEmailChanged':
+          return [email('ReserveEmail', event.data.newEmail), email('ReleaseEmail', event.data.oldEmail)];
+        case 'UserDeleted':
+          return current.email ? [email('ReleaseEmail', current.email)] : [];
       }
     });
     return [...reservations, { aggregate: userAggregate, streamId, loaded, decide: () => decided }];
@@ -183,14 +262,19 @@ export class CommandHandler {
 
   /** A command sent again after it succeeded: its events are stored under its derived ids. */
   private async priorResult(command: AppCommand, exec: Executor): Promise<CommandResult | undefined> {
-    const streamId = isInventoryCommand(command) ? productStreamId(command.data.productId)
-      : 'orderId' in command.data ? orderStreamId(command.data.orderId) : userStreamId(command.data.userId);
+    const streamId = isInventoryCommand(command)
+      ? productStreamId(command.data.productId)
+      : 'orderId' in command.data
+        ? orderStreamId(command.data.orderId)
+        : userStreamId(command.data.userId);
     const ids = Array.from({ length: 8 }, (_, i) => eventIdFor(command.metadata.commandId, streamId, i));
     const found = await this.store.readEvents(ids, exec);
     const last = found.at(-1);
     if (!last) return undefined;
     return {
-      streamId, streamVersion: last.version, position: last.position,
+      streamId,
+      streamVersion: last.version,
+      position: last.position,
       events: found.map(({ id, type, data }) => ({ id, type, data })),
     };
   }
@@ -199,13 +283,22 @@ export class CommandHandler {
   private snapshotIfDue({ result, loaded, aggregate, state }: Written): void {
     const every = this.options.snapshotEvery;
     if (Math.floor(result.streamVersion / every) === Math.floor(loaded.version / every)) return;
-    saveSnapshot(this.store.database.db, result.streamId, result.streamVersion, aggregate.stateSchemaVersion, state)
-      .catch((error: unknown) => this.options.logger.warn({ err: error, streamId: result.streamId }, 'snapshot failed'));
+    saveSnapshot(
+      this.store.database.db,
+      result.streamId,
+      result.streamVersion,
+      aggregate.stateSchemaVersion,
+      state,
+    ).catch((error: unknown) =>
+      this.options.logger.warn({ err: error, streamId: result.streamId }, 'snapshot failed'),
+    );
   }
 }
 
 function isUserCommand(command: AppCommand): command is UserCommand {
-  return command.type === 'RegisterUser' || command.type === 'ChangeUserEmail' || command.type === 'DeleteUser';
+  return (
+    command.type === 'RegisterUser' || command.type === 'ChangeUserEmail' || command.type === 'DeleteUser'
+  );
 }
 
 function isInventoryCommand(command: AppCommand): command is InventoryCommand {
@@ -218,12 +311,20 @@ function singleStep(command: OrderCommand | InventoryCommand): Step {
     const decide = (s: unknown) => productAggregate.decider.decide(command, s);
     return { aggregate: productAggregate, streamId: productStreamId(command.data.productId), decide };
   }
-  return { aggregate: orderAggregate, streamId: orderStreamId(command.data.orderId), decide: (s) => orderAggregate.decider.decide(command, s) };
+  return {
+    aggregate: orderAggregate,
+    streamId: orderStreamId(command.data.orderId),
+    decide: (s) => orderAggregate.decider.decide(command, s),
+  };
 }
 
 function eventMetadata(m: CommandMetadata): EventMetadata {
   return {
-    commandId: m.commandId, correlationId: m.correlationId, causationId: m.causationId,
-    actor: m.actor, idempotencyKey: m.idempotencyKey, requestId: m.requestId,
+    commandId: m.commandId,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    actor: m.actor,
+    idempotencyKey: m.idempotencyKey,
+    requestId: m.requestId,
   };
 }

@@ -18,24 +18,36 @@ export class IdempotencyConflictError extends Error {
  * leaves the outcome unknown (OutcomeUnknownError): the same key tells on the next try.
  */
 export async function onceForKey<T>(
-  db: Db, key: string, hash: string, ttlMs: number, work: (tx: Tx) => Promise<T>,
+  db: Db,
+  key: string,
+  hash: string,
+  ttlMs: number,
+  work: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   return committingTransaction(db, async (tx) => {
-    const claimed = await rows(tx, sql`
+    const claimed = await rows(
+      tx,
+      sql`
       INSERT INTO idempotency_keys (key, request_hash, expires_at)
       VALUES (${key}, ${hash}, now() + ${`${ttlMs} milliseconds`}::interval)
       ON CONFLICT (key) DO UPDATE
         SET request_hash = excluded.request_hash, result = NULL, created_at = now(), expires_at = excluded.expires_at
         WHERE idempotency_keys.expires_at < now()
-      RETURNING key`);
+      RETURNING key`,
+    );
     if (claimed.length === 0) {
-      const [stored] = await rows<{ request_hash: string; result: T }>(tx, sql`
-        SELECT request_hash, result FROM idempotency_keys WHERE key = ${key}`);
+      const [stored] = await rows<{ request_hash: string; result: T }>(
+        tx,
+        sql`
+        SELECT request_hash, result FROM idempotency_keys WHERE key = ${key}`,
+      );
       if (!stored || stored.request_hash !== hash) throw new IdempotencyConflictError(key);
       return stored.result;
     }
     const result = await work(tx);
-    await tx.execute(sql`UPDATE idempotency_keys SET result = ${JSON.stringify(result)}::jsonb WHERE key = ${key}`);
+    await tx.execute(
+      sql`UPDATE idempotency_keys SET result = ${JSON.stringify(result)}::jsonb WHERE key = ${key}`,
+    );
     return result;
   });
 }

@@ -13,13 +13,17 @@ export function eventIdFor(commandId: string, streamId: string, index: number): 
 
 /** A stable hash of what a command asks for (not who or when), for idempotency keys. */
 export function requestHash(command: { type: string; data: unknown }): string {
-  return createHash('sha256').update(stableJson({ type: command.type, data: command.data })).digest('hex');
+  return createHash('sha256')
+    .update(stableJson({ type: command.type, data: command.data }))
+    .digest('hex');
 }
 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

@@ -14,10 +14,24 @@ export interface Loaded<S> {
 
 /** The state of a stream: the latest usable snapshot, then the events after it. */
 export async function loadStream<S>(
-  store: EventStore, aggregate: Aggregate<any, any, S>, streamId: string, exec: Executor, toVersion?: number,
+  store: EventStore,
+  aggregate: Aggregate<any, any, S>,
+  streamId: string,
+  exec: Executor,
+  toVersion?: number,
 ): Promise<Loaded<S>> {
-  const { snapshot, events } = await readFromSnapshot<S>(exec, store.registry, streamId, aggregate.stateSchemaVersion, toVersion);
-  const state = fold(aggregate.decider, events.map((e) => ({ type: e.type, data: e.data })), snapshot?.state);
+  const { snapshot, events } = await readFromSnapshot<S>(
+    exec,
+    store.registry,
+    streamId,
+    aggregate.stateSchemaVersion,
+    toVersion,
+  );
+  const state = fold(
+    aggregate.decider,
+    events.map((e) => ({ type: e.type, data: e.data })),
+    snapshot?.state,
+  );
   return {
     state,
     version: events.at(-1)?.version ?? snapshot?.version ?? 0,
@@ -28,7 +42,10 @@ export async function loadStream<S>(
 
 /** The stream's version as it was at a moment: the last event recorded at or before it. */
 export async function versionAt(exec: Executor, streamId: string, at: string): Promise<number> {
-  const [row] = await rows<{ version: number | null }>(exec, sql`
-    SELECT max(stream_version) AS version FROM events WHERE stream_id = ${streamId} AND recorded_at <= ${at}::timestamptz`);
+  const [row] = await rows<{ version: number | null }>(
+    exec,
+    sql`
+    SELECT max(stream_version) AS version FROM events WHERE stream_id = ${streamId} AND recorded_at <= ${at}::timestamptz`,
+  );
   return row?.version ?? 0;
 }

@@ -8,7 +8,11 @@ const STATIC_DIR = join(PROJECT_ROOT, 'src', 'dashboard', 'static');
 
 // The package's exports map hides umd/, but its package.json is exported: the UMD
 // bundle is found beside it, in whichever node_modules resolution picks.
-const GRAPHQL_WS_UMD = join(dirname(createRequire(import.meta.url).resolve('graphql-ws/package.json')), 'umd', 'graphql-ws.min.js');
+const GRAPHQL_WS_UMD = join(
+  dirname(createRequire(import.meta.url).resolve('graphql-ws/package.json')),
+  'umd',
+  'graphql-ws.min.js',
+);
 
 const PREFIX = '/dashboard';
 
@@ -26,8 +30,9 @@ const FILE = /^(?:[a-z0-9-]+\/)*[a-z0-9-]+\.(html|css|js|svg)$/;
 const HEADERS = {
   'cache-control': 'no-cache',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-    + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
 /**
@@ -64,7 +69,8 @@ export async function serveDashboard(req: IncomingMessage, res: ServerResponse):
 }
 
 function locate(name: string): { path: string; type: string } | undefined {
-  if (name === '' || name === 'index.html') return { path: join(STATIC_DIR, 'index.html'), type: TYPES.html! };
+  if (name === '' || name === 'index.html')
+    return { path: join(STATIC_DIR, 'index.html'), type: TYPES.html! };
   if (name === 'vendor/graphql-ws.js') return { path: GRAPHQL_WS_UMD, type: TYPES.js! };
   const match = FILE.exec(name);
   if (!match || name.startsWith('vendor/')) return undefined;

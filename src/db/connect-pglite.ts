@@ -15,7 +15,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * whatever background work runs; PostgreSQL needs none of this.
  */
 class FairPGlite extends PGlite {
-  override async query<T>(...args: Parameters<PGlite['query']>): Promise<Awaited<ReturnType<PGlite['query']>> & { rows: T[] }> {
+  override async query<T>(
+    ...args: Parameters<PGlite['query']>
+  ): Promise<Awaited<ReturnType<PGlite['query']>> & { rows: T[] }> {
     await nextTurn();
     return super.query<T>(...args) as never;
   }
@@ -44,15 +46,20 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     db,
     async listen(channel, onPayload) {
       const unlisten = await client.listen(channel, onPayload);
-      return async () => { if (!client.closed) await unlisten(); };
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
     },
     // PGlite is one connection: session state is simply the database's.
-    withSession: (work) => work({
-      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
-    }),
+    withSession: (work) =>
+      work({
+        query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+      }),
     async openSession() {
       let end!: () => void;
-      const ended = new Promise<void>((resolve) => { end = resolve; });
+      const ended = new Promise<void>((resolve) => {
+        end = resolve;
+      });
       return {
         ended,
         query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
@@ -66,4 +73,3 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     },
   };
 }
-

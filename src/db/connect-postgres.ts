@@ -17,10 +17,19 @@ const statementNames = new Map<string, string>();
  * lets the kernel find a peer that vanished without closing the connection.
  */
 function connectionOptions(url: string, connectTimeoutMs: number): pg.ClientConfig {
-  return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+  return {
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
-export async function openPostgres(url: string, poolMax: number, connectTimeoutMs: number): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  poolMax: number,
+  connectTimeoutMs: number,
+): Promise<Database> {
   const options = connectionOptions(url, connectTimeoutMs);
   const pool = new pg.Pool({ ...options, max: poolMax });
   // A client that loses its server (restart, idle-in-transaction timeout) must not crash
@@ -36,7 +45,10 @@ export async function openPostgres(url: string, poolMax: number, connectTimeoutM
     async withSession(work) {
       const client = await pool.connect();
       try {
-        return await work({ query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] });
+        return await work({
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)).rows as T[],
+        });
       } finally {
         client.release();
       }
@@ -44,7 +56,9 @@ export async function openPostgres(url: string, poolMax: number, connectTimeoutM
     async openSession() {
       const client = new pg.Client(options);
       let end!: () => void;
-      const ended = new Promise<void>((resolve) => { end = resolve; });
+      const ended = new Promise<void>((resolve) => {
+        end = resolve;
+      });
       client.on('error', () => end());
       client.on('end', () => end());
       await client.connect();

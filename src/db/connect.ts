@@ -9,7 +9,7 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
 export type Executor = Db | Tx;
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir?: string }  // no dataDir: in memory
+  | { kind: 'pglite'; dataDir?: string } // no dataDir: in memory
   | { kind: 'postgres'; url: string; poolMax?: number; connectTimeoutMs?: number };
 
 export interface Database {
@@ -70,7 +70,8 @@ export async function loadDriver(target: DatabaseTarget): Promise<() => Promise<
     return () => openPglite(target.dataDir);
   }
   const { openPostgres } = await import('./connect-postgres.js');
-  return () => openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  return () =>
+    openPostgres(target.url, target.poolMax ?? 20, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -2,9 +2,14 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export class DataDirInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
-    super(`the data directory ${dataDir} is in use by process ${pid}: PGlite allows one process per data `
-      + 'directory, so stop that process first (or point DATABASE_URL at PostgreSQL to run several)');
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the data directory ${dataDir} is in use by process ${pid}: PGlite allows one process per data ` +
+        'directory, so stop that process first (or point DATABASE_URL at PostgreSQL to run several)',
+    );
     this.name = 'DataDirInUseError';
   }
 }

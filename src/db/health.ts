@@ -1,7 +1,11 @@
 import type { Database } from './connect.js';
 import { appliedMigrations, EXPECTED_MIGRATIONS } from './migrate.js';
 
-export interface Health { ready: boolean; database: 'up' | 'down'; migrations: { applied: number; expected: number } }
+export interface Health {
+  ready: boolean;
+  database: 'up' | 'down';
+  migrations: { applied: number; expected: number };
+}
 
 /** Ready only when the database answers and every migration of this build is applied. */
 export async function checkHealth(database: Database): Promise<Health> {

@@ -47,7 +47,9 @@ export class PgListener {
 
   private connect(): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 

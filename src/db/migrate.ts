@@ -10,7 +10,9 @@ import { sqlState } from './sql-state.js';
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
 /** How many migrations this build has (drizzle-kit's journal). */
-export const EXPECTED_MIGRATIONS = (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
+export const EXPECTED_MIGRATIONS = (
+  JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+).entries.length;
 
 /** PostgreSQL's code for a relation that does not exist. */
 const UNDEFINED_TABLE = '42P01';
@@ -18,7 +20,10 @@ const UNDEFINED_TABLE = '42P01';
 /** How many migrations the database has applied; 0 before the first (no table yet). Throws when it cannot be asked. */
 export async function appliedMigrations(database: Database): Promise<number> {
   try {
-    const [row] = await rows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+    const [row] = await rows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+    );
     return row?.n ?? 0;
   } catch (error) {
     if (sqlState(error) === UNDEFINED_TABLE) return 0;
@@ -35,7 +40,7 @@ const MIGRATION_LOCK = 7_370_001;
  * and transaction: a tenth of a second of every restart on PGlite.
  */
 export async function migrate(database: Database): Promise<void> {
-  if (await appliedMigrations(database) >= EXPECTED_MIGRATIONS) return;
+  if ((await appliedMigrations(database)) >= EXPECTED_MIGRATIONS) return;
   const config = { migrationsFolder: MIGRATIONS_FOLDER };
   if (database.kind === 'pglite') {
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');

@@ -7,10 +7,16 @@ import { loadDriver, type Database } from './connect.js';
  * this is most of a start). Resolves once the open is under way, with the open itself,
  * so the caller can load the rest of the server meanwhile.
  */
-export async function startOpeningDatabase(config: Config, logger: Logger): Promise<{ database: Promise<Database> }> {
+export async function startOpeningDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ database: Promise<Database> }> {
   const open = await loadDriver(config.database);
   const target = config.database;
-  logger.info({ database: target.kind, ...(target.kind === 'pglite' && { dataDir: target.dataDir }) }, 'opening the database');
+  logger.info(
+    { database: target.kind, ...(target.kind === 'pglite' && { dataDir: target.dataDir }) },
+    'opening the database',
+  );
   return { database: open() };
 }
 

@@ -4,7 +4,14 @@
  * 57P01-57P03 shutdown or start-up in progress.
  */
 const UNAVAILABLE_STATES = /^(08...|57P0[123])$/;
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTCONN',
+]);
 /** node-postgres reports a dropped socket, or a connect that timed out, with these messages and no code. */
 const UNAVAILABLE_MESSAGES =
   /^(Connection terminated|Client has encountered a connection error|Client was closed|Connection ended|timeout exceeded when trying to connect)/;
@@ -17,12 +24,17 @@ const UNAVAILABLE_MESSAGES =
  */
 const REFUSED_STATES = /^(08001|08004|57P03)$/;
 const REFUSED_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
-const REFUSED_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+const REFUSED_MESSAGES =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
 
 /** True when `error`, or anything in its `cause` chain, says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return someInChain(error, (code, message) =>
-    (code !== undefined && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_ERRNOS.has(code))) || UNAVAILABLE_MESSAGES.test(message));
+  return someInChain(
+    error,
+    (code, message) =>
+      (code !== undefined && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_ERRNOS.has(code))) ||
+      UNAVAILABLE_MESSAGES.test(message),
+  );
 }
 
 /**
@@ -30,8 +42,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * that met it never reached the server and did nothing there.
  */
 export function isConnectionRefused(error: unknown): boolean {
-  return someInChain(error, (code, message) =>
-    (code !== undefined && (REFUSED_STATES.test(code) || REFUSED_ERRNOS.has(code))) || REFUSED_MESSAGES.test(message));
+  return someInChain(
+    error,
+    (code, message) =>
+      (code !== undefined && (REFUSED_STATES.test(code) || REFUSED_ERRNOS.has(code))) ||
+      REFUSED_MESSAGES.test(message),
+  );
 }
 
 function someInChain(error: unknown, test: (code: string | undefined, message: string) => boolean): boolean {

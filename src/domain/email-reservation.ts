@@ -25,7 +25,8 @@ export type ReserveEmail = Command<'ReserveEmail', { email: string; userId: stri
 export type ReleaseEmail = Command<'ReleaseEmail', { email: string; userId: string }>;
 export type EmailReservationCommand = ReserveEmail | ReleaseEmail;
 
-export type EmailReservationState = { status: 'FREE' } | { status: 'RESERVED'; email: string; userId: string };
+export type EmailReservationState =
+  { status: 'FREE' } | { status: 'RESERVED'; email: string; userId: string };
 
 function decide(command: EmailReservationCommand, state: EmailReservationState): EmailReservationEvent[] {
   const email = requireEmail('email', command.data.email);
@@ -58,7 +59,11 @@ function evolve(state: EmailReservationState, event: EmailReservationEvent): Ema
   }
 }
 
-export const emailReservationDecider: Decider<EmailReservationCommand, EmailReservationEvent, EmailReservationState> = {
+export const emailReservationDecider: Decider<
+  EmailReservationCommand,
+  EmailReservationEvent,
+  EmailReservationState
+> = {
   initialState: () => ({ status: 'FREE' }),
   decide,
   evolve,

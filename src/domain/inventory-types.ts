@@ -10,7 +10,10 @@ export function productStreamId(productId: string): string {
 // ── Events ───────────────────────────────────────────────────────────────
 
 /** v2 added `backorders`; a v1 event reads as `false` (upcastProductDefinedV1). */
-export type ProductDefined = DomainEvent<'ProductDefined', { productId: string; name: string; backorders: boolean }>;
+export type ProductDefined = DomainEvent<
+  'ProductDefined',
+  { productId: string; name: string; backorders: boolean }
+>;
 export type StockAdded = DomainEvent<'StockAdded', { quantity: number }>;
 export type StockReserved = DomainEvent<'StockReserved', { orderId: string; quantity: number }>;
 export type StockReservationRejected = DomainEvent<
@@ -25,7 +28,7 @@ export type StockBackordered = DomainEvent<
 export type StockReleased = DomainEvent<'StockReleased', { orderId: string; quantity: number }>;
 
 export type InventoryEvent =
-  | ProductDefined | StockAdded | StockReserved | StockReservationRejected | StockBackordered | StockReleased;
+  ProductDefined | StockAdded | StockReserved | StockReservationRejected | StockBackordered | StockReleased;
 
 export const INVENTORY_EVENT_SCHEMA_VERSIONS = {
   ProductDefined: 2,
@@ -39,7 +42,10 @@ export const INVENTORY_EVENT_SCHEMA_VERSIONS = {
 // ── Commands ─────────────────────────────────────────────────────────────
 
 /** `backorders` (absent = false): when short, an order waits for stock instead of being refused. */
-export type DefineProduct = Command<'DefineProduct', { productId: string; name: string; backorders?: boolean }>;
+export type DefineProduct = Command<
+  'DefineProduct',
+  { productId: string; name: string; backorders?: boolean }
+>;
 export type AddStock = Command<'AddStock', { productId: string; quantity: number }>;
 export type ReserveStock = Command<'ReserveStock', { productId: string; orderId: string; quantity: number }>;
 export type ReleaseStock = Command<'ReleaseStock', { productId: string; orderId: string }>;

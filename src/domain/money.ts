@@ -35,7 +35,8 @@ export function parseMoney(input: string | number, field = 'amount'): Cents {
 
 /** Always two decimals: 34997 → "349.97", 5 → "0.05", -150 → "-1.50". */
 export function formatMoney(c: Cents): string {
-  if (!Number.isSafeInteger(c)) throw new ValidationError('amount', `amount must be a whole number of cents, got ${c}`);
+  if (!Number.isSafeInteger(c))
+    throw new ValidationError('amount', `amount must be a whole number of cents, got ${c}`);
   const abs = Math.abs(c);
   const whole = Math.floor(abs / 100);
   const fraction = String(abs % 100).padStart(2, '0');
@@ -60,6 +61,7 @@ export function sumCents(xs: Cents[], field = 'amount'): Cents {
 }
 
 function checked(c: number, field: string): Cents {
-  if (!Number.isSafeInteger(c)) throw new ValidationError(field, `${field} is too large to represent exactly`);
+  if (!Number.isSafeInteger(c))
+    throw new ValidationError(field, `${field} is too large to represent exactly`);
   return c;
 }

@@ -30,9 +30,13 @@ export type OrderCancelled = DomainEvent<
   'OrderCancelled',
   { reason: string; cancelledAt: string; refundDue: Cents }
 >;
-export type OrderPaymentRefunded = DomainEvent<'OrderPaymentRefunded', { amount: Cents; reason: string; refundedAt: string }>;
+export type OrderPaymentRefunded = DomainEvent<
+  'OrderPaymentRefunded',
+  { amount: Cents; reason: string; refundedAt: string }
+>;
 
-export type OrderEvent = OrderCreated | OrderPaid | OrderShipped | OrderDelivered | OrderCancelled | OrderPaymentRefunded;
+export type OrderEvent =
+  OrderCreated | OrderPaid | OrderShipped | OrderDelivered | OrderCancelled | OrderPaymentRefunded;
 
 export const ORDER_EVENT_SCHEMA_VERSIONS = {
   OrderCreated: 2,

@@ -13,7 +13,8 @@ function record(value: unknown, field: string): Json {
 
 function text(obj: Json, key: string, field: string): string {
   const value = obj[key];
-  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string in OrderCreated v1`);
+  if (typeof value !== 'string')
+    throw new ValidationError(field, `${field} must be a string in OrderCreated v1`);
   return value;
 }
 
@@ -34,12 +35,16 @@ function legacyMoney(value: unknown, field: string): Cents {
 export function upcastOrderCreatedV1(data: unknown): OrderCreated['data'] {
   const v1 = record(data, 'data');
   const rawItems = v1['items'];
-  if (!Array.isArray(rawItems)) throw new ValidationError('items', 'items must be an array in OrderCreated v1');
+  if (!Array.isArray(rawItems))
+    throw new ValidationError('items', 'items must be an array in OrderCreated v1');
   const items = rawItems.map((raw: unknown, i) => {
     const item = record(raw, `items[${i}]`);
     const quantity = item['quantity'];
     if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity)) {
-      throw new ValidationError(`items[${i}].quantity`, `items[${i}].quantity must be an integer in OrderCreated v1`);
+      throw new ValidationError(
+        `items[${i}].quantity`,
+        `items[${i}].quantity must be an integer in OrderCreated v1`,
+      );
     }
     return {
       productId: text(item, 'product_id', `items[${i}].product_id`),

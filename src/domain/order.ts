@@ -42,10 +42,16 @@ function validItem(item: OrderItem, i: number): OrderItem {
   const productId = requireText(`items[${i}].productId`, item.productId);
   const { quantity, unitPrice } = item;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw new ValidationError(`items[${i}].quantity`, `items[${i}].quantity must be an integer from 1 to ${MAX_QUANTITY}`);
+    throw new ValidationError(
+      `items[${i}].quantity`,
+      `items[${i}].quantity must be an integer from 1 to ${MAX_QUANTITY}`,
+    );
   }
   if (!Number.isSafeInteger(unitPrice) || unitPrice <= 0) {
-    throw new ValidationError(`items[${i}].unitPrice`, `items[${i}].unitPrice must be a positive whole number of cents`);
+    throw new ValidationError(
+      `items[${i}].unitPrice`,
+      `items[${i}].unitPrice must be a positive whole number of cents`,
+    );
   }
   return { productId, quantity, unitPrice };
 }
@@ -98,7 +104,10 @@ function refund({ data, metadata }: RefundPayment, state: OrderState): OrderEven
     throw new ValidationError('amount', 'amount must be a positive whole number of cents');
   }
   if (data.amount > owed) {
-    throw new ValidationError('amount', `amount ${formatMoney(data.amount)} exceeds what is owed back, ${formatMoney(owed)}`);
+    throw new ValidationError(
+      'amount',
+      `amount ${formatMoney(data.amount)} exceeds what is owed back, ${formatMoney(owed)}`,
+    );
   }
   return [{ type: 'OrderPaymentRefunded', data: { amount: data.amount, reason, refundedAt: metadata.now } }];
 }
@@ -132,7 +141,16 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
     const { orderId, userId, items, total, createdAt } = event.data;
     // Plain products, not multiplyCents: evolve must never throw on recorded history.
     const lines = items.map((it) => ({ ...it, lineTotal: it.unitPrice * it.quantity }));
-    return { status: 'PENDING', orderId, userId, items: lines, total, refundDue: 0, createdAt, updatedAt: createdAt };
+    return {
+      status: 'PENDING',
+      orderId,
+      userId,
+      items: lines,
+      total,
+      refundDue: 0,
+      createdAt,
+      updatedAt: createdAt,
+    };
   }
   // Later events cannot apply to an order that was never created; history is kept as is.
   if (state.status === 'NONE') return state;
@@ -146,10 +164,22 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
       return { ...state, status: 'SHIPPED', trackingNumber, shippedAt, updatedAt: shippedAt };
     }
     case 'OrderDelivered':
-      return { ...state, status: 'DELIVERED', deliveredAt: event.data.deliveredAt, updatedAt: event.data.deliveredAt };
+      return {
+        ...state,
+        status: 'DELIVERED',
+        deliveredAt: event.data.deliveredAt,
+        updatedAt: event.data.deliveredAt,
+      };
     case 'OrderCancelled': {
       const { reason, cancelledAt, refundDue } = event.data;
-      return { ...state, status: 'CANCELLED', cancellationReason: reason, cancelledAt, refundDue, updatedAt: cancelledAt };
+      return {
+        ...state,
+        status: 'CANCELLED',
+        cancellationReason: reason,
+        cancelledAt,
+        refundDue,
+        updatedAt: cancelledAt,
+      };
     }
     case 'OrderPaymentRefunded': {
       const { amount, refundedAt } = event.data;

@@ -12,7 +12,10 @@ export function userStreamId(userId: string): string {
   return `user-${userId}`;
 }
 
-export type UserRegistered = DomainEvent<'UserRegistered', { userId: string; username: string; email: string }>;
+export type UserRegistered = DomainEvent<
+  'UserRegistered',
+  { userId: string; username: string; email: string }
+>;
 export type UserEmailChanged = DomainEvent<'UserEmailChanged', { oldEmail: string; newEmail: string }>;
 export type UserDeleted = DomainEvent<'UserDeleted', { reason: string }>;
 export type UserEvent = UserRegistered | UserEmailChanged | UserDeleted;
@@ -50,8 +53,10 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'RegisterUser': {
       const { data } = command;
-      if (state.status === 'DELETED') throw new InvalidStateError('DELETED', `user ${data.userId} is deleted`);
-      if (state.status !== 'NONE') throw new InvalidStateError(state.status, `user ${data.userId} already exists`);
+      if (state.status === 'DELETED')
+        throw new InvalidStateError('DELETED', `user ${data.userId} is deleted`);
+      if (state.status !== 'NONE')
+        throw new InvalidStateError(state.status, `user ${data.userId} already exists`);
       const userId = requireText('userId', data.userId);
       if (typeof data.username !== 'string' || !USERNAME.test(data.username)) {
         throw new ValidationError('username', 'username must be 1 to 50 letters, digits, "_", "." or "-"');

@@ -13,7 +13,11 @@ export interface SingleAppend {
 }
 
 /** What an append's statement returns: its event's row, or nulls when the expectation failed. */
-export interface AppendRow { version: number | null; pos: string | null; tx: string | null }
+export interface AppendRow {
+  version: number | null;
+  pos: string | null;
+  tx: string | null;
+}
 
 /** The batch could not decide this append (its statement failed, not for want of a database): run it on its own. */
 export const ALONE = Symbol('append alone');
@@ -81,24 +85,32 @@ export class AppendBatcher {
   }
 
   private alone(pending: Pending): Promise<void> {
-    return Promise.resolve().then(() => this.runAlone(pending)).then((row) => pending.resolve(row ?? NOT_CLAIMED), pending.reject);
+    return Promise.resolve()
+      .then(() => this.runAlone(pending))
+      .then((row) => pending.resolve(row ?? NOT_CLAIMED), pending.reject);
   }
 
   private together(batch: Pending[]): Promise<void> {
     // Built inside the chain: an event that cannot be serialised fails this batch's
     // promise, never the event loop.
-    return Promise.resolve().then(() => this.runBatch(batchStatement(batch))).then((found) => {
-      const byStream = new Map(found.map((row) => [row.stream_id, row]));
-      for (const pending of batch) pending.resolve(byStream.get(pending.streamId) ?? NOT_CLAIMED);
-    }, (error: unknown) => {
-      // A database out of reach: every append of the statement shares its one outcome,
-      // which is "not written" only if the statement never left (the caller tells which),
-      // and unknown if its connection dropped, even after the COMMIT. Otherwise the
-      // statement wrote nothing, and the failure may be one append's (a re-sent event id,
-      // a value PostgreSQL refuses) or a deadlock with another batch: each append then
-      // learns its own outcome alone.
-      for (const pending of batch) isDatabaseUnavailable(error) ? pending.reject(error) : pending.resolve(ALONE);
-    });
+    return Promise.resolve()
+      .then(() => this.runBatch(batchStatement(batch)))
+      .then(
+        (found) => {
+          const byStream = new Map(found.map((row) => [row.stream_id, row]));
+          for (const pending of batch) pending.resolve(byStream.get(pending.streamId) ?? NOT_CLAIMED);
+        },
+        (error: unknown) => {
+          // A database out of reach: every append of the statement shares its one outcome,
+          // which is "not written" only if the statement never left (the caller tells which),
+          // and unknown if its connection dropped, even after the COMMIT. Otherwise the
+          // statement wrote nothing, and the failure may be one append's (a re-sent event id,
+          // a value PostgreSQL refuses) or a deadlock with another batch: each append then
+          // learns its own outcome alone.
+          for (const pending of batch)
+            isDatabaseUnavailable(error) ? pending.reject(error) : pending.resolve(ALONE);
+        },
+      );
   }
 }
 
@@ -110,8 +122,15 @@ const NOT_CLAIMED: AppendRow = { version: null, pos: null, tx: null };
  */
 function batchStatement(batch: readonly SingleAppend[]): SQL {
   const input = batch.map((a, ord) => ({
-    ord, stream_id: a.streamId, stream_type: a.streamType, expected: a.expected,
-    id: a.event.id, type: a.event.type, schema_version: a.event.schemaVersion, data: a.event.data, metadata: a.event.metadata,
+    ord,
+    stream_id: a.streamId,
+    stream_type: a.streamType,
+    expected: a.expected,
+    id: a.event.id,
+    type: a.event.type,
+    schema_version: a.event.schemaVersion,
+    data: a.event.data,
+    metadata: a.event.metadata,
   }));
   return sql`
     WITH input AS (

@@ -2,7 +2,11 @@ import type { ExpectedVersion } from './types.js';
 
 export class ConcurrencyError extends Error {
   readonly code = 'CONCURRENCY';
-  constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
     super(`stream ${streamId} is at version ${actual}, expected ${expected}`);
     this.name = 'ConcurrencyError';
   }
@@ -11,7 +15,10 @@ export class ConcurrencyError extends Error {
 /** An event id that is already stored with other content, or at another place. */
 export class DuplicateEventError extends Error {
   readonly code = 'DUPLICATE_EVENT';
-  constructor(readonly eventId: string, detail: string) {
+  constructor(
+    readonly eventId: string,
+    detail: string,
+  ) {
     super(`event ${eventId} is already stored ${detail}`);
     this.name = 'DuplicateEventError';
   }
@@ -27,7 +34,10 @@ export class UnknownEventTypeError extends Error {
 
 export class UnknownEventVersionError extends Error {
   readonly code = 'UNKNOWN_EVENT_VERSION';
-  constructor(readonly eventType: string, readonly schemaVersion: number) {
+  constructor(
+    readonly eventType: string,
+    readonly schemaVersion: number,
+  ) {
     super(`no upcaster for "${eventType}" schema version ${schemaVersion}`);
     this.name = 'UnknownEventVersionError';
   }

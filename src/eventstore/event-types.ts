@@ -1,6 +1,10 @@
 import {
-  EMAIL_EVENT_SCHEMA_VERSIONS, INVENTORY_EVENT_SCHEMA_VERSIONS, ORDER_EVENT_SCHEMA_VERSIONS, USER_EVENT_SCHEMA_VERSIONS,
-  upcastOrderCreatedV1, upcastProductDefinedV1,
+  EMAIL_EVENT_SCHEMA_VERSIONS,
+  INVENTORY_EVENT_SCHEMA_VERSIONS,
+  ORDER_EVENT_SCHEMA_VERSIONS,
+  USER_EVENT_SCHEMA_VERSIONS,
+  upcastOrderCreatedV1,
+  upcastProductDefinedV1,
 } from '../domain/index.js';
 import { EventTypeRegistry } from './registry.js';
 

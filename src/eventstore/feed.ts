@@ -6,7 +6,11 @@ import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.js';
 import { EVENTS_CHANNEL } from './store.js';
 import type { StoredEvent } from './types.js';
 
-export interface ReadAllOptions { after?: Position; limit: number; tx?: Executor }
+export interface ReadAllOptions {
+  after?: Position;
+  limit: number;
+  tx?: Executor;
+}
 
 /**
  * Reads the global feed in (transaction id, global position) order, and only the part
@@ -14,23 +18,33 @@ export interface ReadAllOptions { after?: Position; limit: number; tx?: Executor
  * but becomes visible at commit, so without the xmin gate a reader could pass a
  * position whose transaction commits later and never see its events.
  */
-export async function readAll(database: Database, registry: EventTypeRegistry, options: ReadAllOptions): Promise<StoredEvent[]> {
+export async function readAll(
+  database: Database,
+  registry: EventTypeRegistry,
+  options: ReadAllOptions,
+): Promise<StoredEvent[]> {
   const { tx, pos } = decodePosition(options.after ?? START);
-  const found = await rows<EventRow>(options.tx ?? database.db, sql`
+  const found = await rows<EventRow>(
+    options.tx ?? database.db,
+    sql`
     SELECT ${EVENT_COLUMNS} FROM events
     WHERE (transaction_id, global_position) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY transaction_id, global_position
-    LIMIT ${options.limit}`);
+    LIMIT ${options.limit}`,
+  );
   return found.map((row) => toStoredEvent(row, registry));
 }
 
 /** The position of the last event a reader of the feed can see now. */
 export async function headPosition(database: Database, exec: Executor = database.db): Promise<Position> {
-  const [row] = await rows<{ tx: string; pos: string }>(exec, sql`
+  const [row] = await rows<{ tx: string; pos: string }>(
+    exec,
+    sql`
     SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
+    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  );
   return row ? encodePosition(row.tx, row.pos) : START;
 }
 
@@ -55,7 +69,9 @@ export interface FeedSubscription {
  * event and is retried from it after the poll interval.
  */
 export async function subscribeAll(
-  database: Database, registry: EventTypeRegistry, options: SubscribeAllOptions,
+  database: Database,
+  registry: EventTypeRegistry,
+  options: SubscribeAllOptions,
 ): Promise<FeedSubscription> {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollIntervalMs ?? 1_000;
@@ -63,14 +79,24 @@ export async function subscribeAll(
   let stopped = false;
   let wake: (() => void) | undefined;
   let pending = false;
-  const signal = () => { pending = true; wake?.(); };
+  const signal = () => {
+    pending = true;
+    wake?.();
+  };
   const unlisten = await database.listen(EVENTS_CHANNEL, signal);
 
-  const sleep = () => new Promise<void>((resolve) => {
-    if (pending || stopped) return resolve();
-    const timer = setTimeout(resolve, pollMs);
-    wake = () => { clearTimeout(timer); resolve(); };
-  }).then(() => { wake = undefined; pending = false; });
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      if (pending || stopped) return resolve();
+      const timer = setTimeout(resolve, pollMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      wake = undefined;
+      pending = false;
+    });
 
   const loop = (async () => {
     while (!stopped) {
@@ -91,7 +117,9 @@ export async function subscribeAll(
   })();
 
   return {
-    get position() { return position; },
+    get position() {
+      return position;
+    },
     async stop() {
       stopped = true;
       wake?.();

@@ -4,7 +4,10 @@
  */
 export type Position = string;
 
-export interface FeedPoint { tx: bigint; pos: bigint }
+export interface FeedPoint {
+  tx: bigint;
+  pos: bigint;
+}
 
 export const START: Position = '0:0';
 

@@ -3,7 +3,10 @@ import { UnknownEventTypeError, UnknownEventVersionError } from './errors.js';
 /** Turns the data of schema version N into that of version N + 1. */
 export type Upcaster = (data: any) => unknown;
 
-interface EventTypeEntry { version: number; upcasters: Record<number, Upcaster> }
+interface EventTypeEntry {
+  version: number;
+  upcasters: Record<number, Upcaster>;
+}
 
 /**
  * The event types the store knows, each with its current schema version and the
@@ -20,7 +23,10 @@ export class EventTypeRegistry {
     return this;
   }
 
-  registerAll(versions: Record<string, number>, upcasters: Record<string, Record<number, Upcaster>> = {}): this {
+  registerAll(
+    versions: Record<string, number>,
+    upcasters: Record<string, Record<number, Upcaster>> = {},
+  ): this {
     for (const [type, version] of Object.entries(versions)) this.register(type, version, upcasters[type]);
     return this;
   }

@@ -4,12 +4,22 @@ import type { EventTypeRegistry } from './registry.js';
 import type { EventMetadata, StoredEvent } from './types.js';
 
 /** Columns of `events` as both drivers return them alike (bigints and xid8 as text). */
-export const EVENT_COLUMNS = sql.raw(`event_id::text AS event_id, event_type, stream_id, stream_type, stream_version,
+export const EVENT_COLUMNS =
+  sql.raw(`event_id::text AS event_id, event_type, stream_id, stream_type, stream_version,
   global_position::text AS pos, transaction_id::text AS tx, schema_version, data, metadata, recorded_at`);
 
 export interface EventRow {
-  event_id: string; event_type: string; stream_id: string; stream_type: string; stream_version: number;
-  pos: string; tx: string; schema_version: number; data: unknown; metadata: EventMetadata; recorded_at: Date | string;
+  event_id: string;
+  event_type: string;
+  stream_id: string;
+  stream_type: string;
+  stream_version: number;
+  pos: string;
+  tx: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date | string;
 }
 
 export function toStoredEvent(row: EventRow, registry: EventTypeRegistry): StoredEvent {

@@ -5,11 +5,18 @@ import type { EventTypeRegistry } from './registry.js';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.js';
 import type { StoredEvent } from './types.js';
 
-export interface Snapshot<S> { version: number; state: S }
+export interface Snapshot<S> {
+  version: number;
+  state: S;
+}
 
 /** Saves the state of a stream as of `version`, tagged with the state's schema version. */
 export async function saveSnapshot<S>(
-  exec: Executor, streamId: string, version: number, schemaVersion: number, state: S,
+  exec: Executor,
+  streamId: string,
+  version: number,
+  schemaVersion: number,
+  state: S,
 ): Promise<void> {
   await exec.insert(snapshots).values({ streamId, version, schemaVersion, state }).onConflictDoNothing();
 }
@@ -19,14 +26,21 @@ export async function saveSnapshot<S>(
  * one written by another version of the state is ignored, and the stream is folded instead.
  */
 export async function loadSnapshot<S>(
-  exec: Executor, streamId: string, schemaVersion: number, maxVersion?: number,
+  exec: Executor,
+  streamId: string,
+  schemaVersion: number,
+  maxVersion?: number,
 ): Promise<Snapshot<S> | undefined> {
-  const [row] = await exec.select({ version: snapshots.version, state: snapshots.state }).from(snapshots)
-    .where(and(
-      eq(snapshots.streamId, streamId),
-      eq(snapshots.schemaVersion, schemaVersion),
-      maxVersion === undefined ? undefined : lte(snapshots.version, maxVersion),
-    ))
+  const [row] = await exec
+    .select({ version: snapshots.version, state: snapshots.state })
+    .from(snapshots)
+    .where(
+      and(
+        eq(snapshots.streamId, streamId),
+        eq(snapshots.schemaVersion, schemaVersion),
+        maxVersion === undefined ? undefined : lte(snapshots.version, maxVersion),
+      ),
+    )
     .orderBy(desc(snapshots.version))
     .limit(1);
   return row ? { version: row.version, state: row.state as S } : undefined;
@@ -38,9 +52,15 @@ export async function loadSnapshot<S>(
  * The snapshot's state rides on the first row only.
  */
 export async function readFromSnapshot<S>(
-  exec: Executor, registry: EventTypeRegistry, streamId: string, schemaVersion: number, maxVersion = 2_147_483_647,
+  exec: Executor,
+  registry: EventTypeRegistry,
+  streamId: string,
+  schemaVersion: number,
+  maxVersion = 2_147_483_647,
 ): Promise<{ snapshot: Snapshot<S> | undefined; events: StoredEvent[] }> {
-  const found = await rows<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown }>(exec, sql`
+  const found = await rows<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown }>(
+    exec,
+    sql`
     WITH snap AS (
       SELECT version, state FROM snapshots
       WHERE stream_id = ${streamId} AND schema_version = ${schemaVersion} AND version <= ${maxVersion}
@@ -55,9 +75,15 @@ export async function readFromSnapshot<S>(
       WHERE stream_id = ${streamId} AND stream_version > coalesce(s.version, 0) AND stream_version <= ${maxVersion}
       ORDER BY stream_version
     ) e ON true
-    ORDER BY e.stream_version`);
+    ORDER BY e.stream_version`,
+  );
   const first = found[0];
-  const snapshot = first?.snapshot_version == null ? undefined : { version: first.snapshot_version, state: first.snapshot_state as S };
-  const events = found.filter((row) => row.event_id != null).map((row) => toStoredEvent(row as EventRow, registry));
+  const snapshot =
+    first?.snapshot_version == null
+      ? undefined
+      : { version: first.snapshot_version, state: first.snapshot_state as S };
+  const events = found
+    .filter((row) => row.event_id != null)
+    .map((row) => toStoredEvent(row as EventRow, registry));
   return { snapshot, events };
 }

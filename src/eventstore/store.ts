@@ -31,7 +31,11 @@ export interface AppendOptions {
   tx?: Executor;
 }
 
-export interface ReadStreamOptions { fromVersion?: number; toVersion?: number; tx?: Executor }
+export interface ReadStreamOptions {
+  fromVersion?: number;
+  toVersion?: number;
+  tx?: Executor;
+}
 
 export class EventStore {
   private readonly notifier: CommitNotifier;
@@ -62,18 +66,32 @@ export class EventStore {
     // The database itself passed as `tx` is no transaction of the caller's.
     const inTransaction = options.tx !== undefined && options.tx !== this.database.db;
     const payload = events.map((e) => ({
-      id: e.id, type: e.type, schemaVersion: this.registry.currentVersion(e.type), data: e.data, metadata: e.metadata ?? {},
+      id: e.id,
+      type: e.type,
+      schemaVersion: this.registry.currentVersion(e.type),
+      data: e.data,
+      metadata: e.metadata ?? {},
     }));
     const streamType = options.streamType ?? streamId.split('-')[0] ?? streamId;
     let result: AppendRow | undefined;
     const started = performance.now();
     const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
     const [only] = payload;
-    const batchable = !inTransaction && only !== undefined && payload.length === 1
-      && typeof expected === 'number' && Number.isInteger(expected) && expected >= 0;
+    const batchable =
+      !inTransaction &&
+      only !== undefined &&
+      payload.length === 1 &&
+      typeof expected === 'number' &&
+      Number.isInteger(expected) &&
+      expected >= 0;
     try {
-      const batched = batchable ? await this.batcher.append({ streamId, streamType, expected, event: only }) : ALONE;
-      result = batched !== ALONE ? batched : await this.appendAlone(streamId, streamType, options.expectedVersion, payload, exec);
+      const batched = batchable
+        ? await this.batcher.append({ streamId, streamType, expected, event: only })
+        : ALONE;
+      result =
+        batched !== ALONE
+          ? batched
+          : await this.appendAlone(streamId, streamType, options.expectedVersion, payload, exec);
     } catch (error) {
       if (!isUniqueViolation(error) || inTransaction) throw error;
       // Only event ids are unique outside the locked stream row: a re-sent append.
@@ -100,11 +118,17 @@ export class EventStore {
    * CommitNotifier) and runs prepared.
    */
   private async appendAlone(
-    streamId: string, streamType: string, expected: ExpectedVersion, payload: EventPayload[], exec: Executor,
+    streamId: string,
+    streamType: string,
+    expected: ExpectedVersion,
+    payload: EventPayload[],
+    exec: Executor,
   ): Promise<AppendRow | undefined> {
     const inTransaction = exec !== this.database.db;
     const statement = appendStatement(streamId, streamType, expected, payload, inTransaction);
-    const [row] = inTransaction ? await rows<AppendRow>(exec, statement) : await this.database.preparedRows<AppendRow>(statement);
+    const [row] = inTransaction
+      ? await rows<AppendRow>(exec, statement)
+      : await this.database.preparedRows<AppendRow>(statement);
     return row;
   }
 
@@ -121,34 +145,49 @@ export class EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const from = options.fromVersion ?? 1;
     const to = options.toVersion ?? 2_147_483_647;
-    const found = await rows<EventRow>(options.tx ?? this.database.db, sql`
+    const found = await rows<EventRow>(
+      options.tx ?? this.database.db,
+      sql`
       SELECT ${EVENT_COLUMNS} FROM events
       WHERE stream_id = ${streamId} AND stream_version BETWEEN ${from} AND ${to}
-      ORDER BY stream_version`);
+      ORDER BY stream_version`,
+    );
     return found.map((row) => toStoredEvent(row, this.registry));
   }
 
   /** The events with these ids, in stream order (of whichever streams hold them). */
   async readEvents(ids: readonly string[], exec: Executor = this.database.db): Promise<StoredEvent[]> {
     if (ids.length === 0) return [];
-    const found = await rows<EventRow>(exec, sql`
+    const found = await rows<EventRow>(
+      exec,
+      sql`
       SELECT ${EVENT_COLUMNS} FROM events
-      WHERE event_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
-      ORDER BY stream_id, stream_version`);
+      WHERE event_id IN (${sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})
+      ORDER BY stream_id, stream_version`,
+    );
     return found.map((row) => toStoredEvent(row, this.registry));
   }
 
   /** The position of the stream's last event; START when it has none. */
   async lastPosition(streamId: string, exec: Executor = this.database.db): Promise<Position> {
-    const [row] = await rows<{ tx: string; pos: string }>(exec, sql`
+    const [row] = await rows<{ tx: string; pos: string }>(
+      exec,
+      sql`
       SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
-      WHERE stream_id = ${streamId} ORDER BY stream_version DESC LIMIT 1`);
+      WHERE stream_id = ${streamId} ORDER BY stream_version DESC LIMIT 1`,
+    );
     return row ? encodePosition(row.tx, row.pos) : START;
   }
 
   /** The stream's current version; 0 when it has no events. */
   async streamVersion(streamId: string, exec: Executor = this.database.db): Promise<number> {
-    const [row] = await rows<{ version: number }>(exec, sql`SELECT version FROM streams WHERE stream_id = ${streamId}`);
+    const [row] = await rows<{ version: number }>(
+      exec,
+      sql`SELECT version FROM streams WHERE stream_id = ${streamId}`,
+    );
     return row?.version ?? 0;
   }
 
@@ -157,14 +196,27 @@ export class EventStore {
    * expectation said), the append happened before: its original result.
    */
   private async priorAppend(
-    streamId: string, payload: { id: string; type: string; data: unknown }[], expected: ExpectedVersion, exec: Executor,
+    streamId: string,
+    payload: { id: string; type: string; data: unknown }[],
+    expected: ExpectedVersion,
+    exec: Executor,
   ): Promise<AppendResult | undefined> {
-    const found = await rows<{ id: string; stream_id: string; version: number; pos: string; tx: string; same: boolean }>(exec, sql`
+    const found = await rows<{
+      id: string;
+      stream_id: string;
+      version: number;
+      pos: string;
+      tx: string;
+      same: boolean;
+    }>(
+      exec,
+      sql`
       SELECT e.event_id::text AS id, e.stream_id, e.stream_version AS version, e.global_position::text AS pos,
              e.transaction_id::text AS tx, (e.event_type = x.e->>'type' AND e.data = x.e->'data') AS same
       FROM jsonb_array_elements(${JSON.stringify(payload)}::jsonb) WITH ORDINALITY AS x(e, ord)
       JOIN events e ON e.event_id = (x.e->>'id')::uuid
-      ORDER BY x.ord`);
+      ORDER BY x.ord`,
+    );
     if (found.length === 0) return undefined;
     const firstVersion = found[0]!.version;
     payload.forEach((event, i) => {
@@ -172,7 +224,8 @@ export class EventStore {
       if (!row) throw new DuplicateEventError(found[0]!.id, 'but not with the rest of this append');
       if (row.stream_id !== streamId) throw new DuplicateEventError(row.id, `in stream ${row.stream_id}`);
       if (!row.same) throw new DuplicateEventError(row.id, 'with different content');
-      if (row.version !== firstVersion + i) throw new DuplicateEventError(row.id, `at version ${row.version}`);
+      if (row.version !== firstVersion + i)
+        throw new DuplicateEventError(row.id, `at version ${row.version}`);
     });
     if (typeof expected === 'number' && firstVersion !== expected + 1) {
       throw new DuplicateEventError(found[0]!.id, `at version ${firstVersion}, not after ${expected}`);
@@ -185,13 +238,24 @@ export class EventStore {
   }
 }
 
-interface EventPayload { id: string; type: string; schemaVersion: number; data: unknown; metadata: unknown }
+interface EventPayload {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: unknown;
+}
 
 const EVENT_INSERT = sql.raw(
-  'INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)');
+  'INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)',
+);
 
 function appendStatement(
-  streamId: string, streamType: string, expected: ExpectedVersion, payload: EventPayload[], notify: boolean,
+  streamId: string,
+  streamType: string,
+  expected: ExpectedVersion,
+  payload: EventPayload[],
+  notify: boolean,
 ): SQL {
   const claim = claimStream(streamId, streamType, expected, payload.length);
   const [only] = payload;

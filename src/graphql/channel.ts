@@ -3,9 +3,14 @@ export const SUBSCRIBER_OVERFLOW = 'SUBSCRIBER_OVERFLOW';
 /** Raised into a subscriber's stream when it fell too far behind to keep its place. */
 export class SubscriberOverflowError extends Error {
   readonly code = SUBSCRIBER_OVERFLOW;
-  constructor(readonly lastPosition: string | undefined, capacity: number) {
-    super(`this subscriber fell more than ${capacity} changes behind and was ended; `
-      + `subscribe again with after: ${lastPosition ? `"${lastPosition}"` : 'the last position you received'} to resume without a gap`);
+  constructor(
+    readonly lastPosition: string | undefined,
+    capacity: number,
+  ) {
+    super(
+      `this subscriber fell more than ${capacity} changes behind and was ended; ` +
+        `subscribe again with after: ${lastPosition ? `"${lastPosition}"` : 'the last position you received'} to resume without a gap`,
+    );
     this.name = 'SubscriberOverflowError';
   }
 }
@@ -23,10 +28,17 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   /** The last item accepted, queued or handed over: the last the consumer will get. */
   private last: T | undefined;
 
-  constructor(private readonly capacity: number, private readonly onClose: () => void = () => {}) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly onClose: () => void = () => {},
+  ) {}
 
-  get size(): number { return this.items.length; }
-  get closed(): boolean { return this.done; }
+  get size(): number {
+    return this.items.length;
+  }
+  get closed(): boolean {
+    return this.done;
+  }
 
   /**
    * Returns false once the channel is closed. Past capacity the channel fails with
@@ -79,7 +91,10 @@ export class Channel<T> implements AsyncIterableIterator<T> {
       this.error = undefined;
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => { this.waiting = resolve; this.failWaiting = reject; });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -89,5 +104,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  [Symbol.asyncIterator](): this { return this; }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

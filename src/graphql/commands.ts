@@ -47,10 +47,15 @@ export function metadataFor(ctx: GraphQLContext, key: string | undefined): Comma
  * is OUTCOME_UNKNOWN, never UNAVAILABLE.
  */
 export async function execute(
-  ctx: GraphQLContext, build: (metadata: CommandMetadata) => AppCommand, key: string | undefined, expectedVersion?: number | null,
+  ctx: GraphQLContext,
+  build: (metadata: CommandMetadata) => AppCommand,
+  key: string | undefined,
+  expectedVersion?: number | null,
 ): Promise<CommandResult> {
   try {
-    return await ctx.services.commands.handle(build(metadataFor(ctx, key)), { expectedVersion: expectedVersion ?? undefined });
+    return await ctx.services.commands.handle(build(metadataFor(ctx, key)), {
+      expectedVersion: expectedVersion ?? undefined,
+    });
   } catch (error) {
     if (error instanceof OutcomeUnknownError) throw outcomeUnknown(ctx, error, key);
     throw error;
@@ -64,14 +69,18 @@ export async function execute(
  * readable then is a WrittenNotReadableError carrying the position.
  */
 export async function readBack<T>(
-  ctx: GraphQLContext, what: string, position: string, read: () => Promise<T | undefined>,
+  ctx: GraphQLContext,
+  what: string,
+  position: string,
+  read: () => Promise<T | undefined>,
 ): Promise<T> {
   const deadline = performance.now() + READ_YOUR_WRITE_MS;
   try {
     await ctx.services.projections.waitForPosition(position, READ_YOUR_WRITE_MS);
   } catch (error) {
     // The payload then shows the read side as it is.
-    if (error instanceof WaitForPositionTimeoutError) ctx.logger.warn({ position }, 'read side lagging behind a mutation');
+    if (error instanceof WaitForPositionTimeoutError)
+      ctx.logger.warn({ position }, 'read side lagging behind a mutation');
     else ctx.logger.warn({ err: error, position }, 'waiting for the read side failed after a write');
   }
   for (let attempt = 0; ; attempt++) {
@@ -125,20 +134,32 @@ export async function requireOrderOwner(ctx: GraphQLContext, orderId: string, ac
  */
 export class WrittenNotReadableError extends Error {
   readonly code = 'WRITTEN_NOT_READABLE';
-  constructor(what: string, readonly position: string) {
-    super(`${what} was written (durably, at position ${position}) but could not be read back yet; `
-      + `do not retry it, read it with consistentWith: "${position}"`);
+  constructor(
+    what: string,
+    readonly position: string,
+  ) {
+    super(
+      `${what} was written (durably, at position ${position}) but could not be read back yet; ` +
+        `do not retry it, read it with consistentWith: "${position}"`,
+    );
     this.name = 'WrittenNotReadableError';
   }
 }
 
 /** The commit was sent and its answer lost: only the same idempotency key makes a retry safe. */
-function outcomeUnknown(ctx: GraphQLContext, error: OutcomeUnknownError, key: string | undefined): GraphQLError {
+function outcomeUnknown(
+  ctx: GraphQLContext,
+  error: OutcomeUnknownError,
+  key: string | undefined,
+): GraphQLError {
   ctx.logger.warn({ err: error.cause }, 'the database went away while a write was committing');
   const retry = key
     ? 'retry with the same idempotency key: it is applied at most once, and answers with the first result if it was written'
     : 'it was sent without an idempotency key, so check whether it was written before sending it again';
-  return new GraphQLError(`the database went away while the write was committing, so whether it was written is unknown; ${retry}`, {
-    extensions: { code: 'OUTCOME_UNKNOWN' },
-  });
+  return new GraphQLError(
+    `the database went away while the write was committing, so whether it was written is unknown; ${retry}`,
+    {
+      extensions: { code: 'OUTCOME_UNKNOWN' },
+    },
+  );
 }

@@ -7,7 +7,10 @@ import type { GraphQLContext } from './context.js';
 export const CONSISTENCY_WAIT_MS = 5_000;
 
 /** Waits until the read tables have passed `position` (bounded), or fails with a clear error. */
-export async function consistentWith(ctx: GraphQLContext, position: Position | null | undefined): Promise<void> {
+export async function consistentWith(
+  ctx: GraphQLContext,
+  position: Position | null | undefined,
+): Promise<void> {
   if (!position) return;
   try {
     await ctx.services.projections.waitForPosition(position, CONSISTENCY_WAIT_MS);

@@ -4,8 +4,9 @@ import { ForbiddenError, UnauthenticatedError } from '../auth/viewer.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** What a caller reads while PostgreSQL restarts or cannot be reached. */
-export const UNAVAILABLE_MESSAGE = 'the database is unavailable right now; retry shortly '
-  + '(with the same idempotency key a retried mutation is never applied twice)';
+export const UNAVAILABLE_MESSAGE =
+  'the database is unavailable right now; retry shortly ' +
+  '(with the same idempotency key a retried mutation is never applied twice)';
 
 /**
  * Refusals are meant for the client and keep their message and code, and so does an
@@ -45,7 +46,10 @@ export function hideSuggestions(): Plugin {
     if (!isAsyncIterable(result)) strip((result as ExecutionResult).errors);
   };
   return {
-    onValidate: () => ({ result }) => strip(result),
+    onValidate:
+      () =>
+      ({ result }) =>
+        strip(result),
     onExecute: () => ({ onExecuteDone: ({ result }) => stripResult(result) }),
     onSubscribe: () => ({ onSubscribeResult: ({ result }) => stripResult(result) }),
   };

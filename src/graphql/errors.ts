@@ -66,16 +66,27 @@ builder.objectType(ForbiddenError, {
 
 builder.objectType(WrittenNotReadableError, {
   name: 'WrittenNotReadableError',
-  description: 'The command was written, durably, at `position`, but could not be read back within the wait (the read '
-    + 'side lags, or the database went away after the commit). Nothing to retry: read it with consistentWith: `position`.',
+  description:
+    'The command was written, durably, at `position`, but could not be read back within the wait (the read ' +
+    'side lags, or the database went away after the commit). Nothing to retry: read it with consistentWith: `position`.',
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof WrittenNotReadableError,
   fields: (t) => ({
-    position: t.field({ type: 'Position', description: "The command's last event.", resolve: (e) => e.position }),
+    position: t.field({
+      type: 'Position',
+      description: "The command's last event.",
+      resolve: (e) => e.position,
+    }),
   }),
 });
 
 /** The errors every command may return. */
 export const COMMAND_ERRORS = [
-  ValidationError, NotFoundError, InvalidStateError, ConcurrencyError, IdempotencyConflictError, ForbiddenError, WrittenNotReadableError,
+  ValidationError,
+  NotFoundError,
+  InvalidStateError,
+  ConcurrencyError,
+  IdempotencyConflictError,
+  ForbiddenError,
+  WrittenNotReadableError,
 ];

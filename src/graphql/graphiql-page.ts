@@ -25,7 +25,10 @@ open a graphql-ws WebSocket on the same path.</p>
 
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
-interface Page { readonly plain: Buffer; readonly gzipped: Buffer }
+interface Page {
+  readonly plain: Buffer;
+  readonly gzipped: Buffer;
+}
 
 let rendered: Promise<Page> | undefined;
 
@@ -44,23 +47,32 @@ function graphiql(): Promise<Page> {
     return { plain, gzipped: await promisify(gzip)(plain) };
   })();
   rendered = attempt;
-  attempt.catch(() => { if (rendered === attempt) rendered = undefined; });
+  attempt.catch(() => {
+    if (rendered === attempt) rendered = undefined;
+  });
   return attempt;
 }
 
 /** Whether Accept-Encoding takes gzip with a q above zero: named, or else through `*` (RFC 9110 §12.5.3). */
 function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  const weights = new Map((acceptEncoding ?? '').split(',').map((entry) => {
-    const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith('q='));
-    return [coding, q === undefined ? 1 : Number(q.slice(2))] as const;
-  }));
+  const weights = new Map(
+    (acceptEncoding ?? '').split(',').map((entry) => {
+      const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith('q='));
+      return [coding, q === undefined ? 1 : Number(q.slice(2))] as const;
+    }),
+  );
   const weight = weights.get('gzip') ?? weights.get('*') ?? 0;
   return weight > 0;
 }
 
 /** Answers the page request; never rejects: a page that cannot be built is a logged 500. */
-export async function serveGraphiqlPage(req: IncomingMessage, res: ServerResponse, enabled: boolean, logger: Logger): Promise<void> {
+export async function serveGraphiqlPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  enabled: boolean,
+  logger: Logger,
+): Promise<void> {
   if (!enabled) {
     res.writeHead(404, HTML).end(OFF);
     return;
@@ -76,7 +88,10 @@ export async function serveGraphiqlPage(req: IncomingMessage, res: ServerRespons
   const gzipped = acceptsGzip(req.headers['accept-encoding']);
   const body = gzipped ? page.gzipped : page.plain;
   res.writeHead(200, {
-    ...HTML, vary: 'accept-encoding', 'content-length': body.length, ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
+    ...HTML,
+    vary: 'accept-encoding',
+    'content-length': body.length,
+    ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
   });
   res.end(body);
 }

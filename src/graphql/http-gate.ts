@@ -25,18 +25,24 @@ const DISCARD_LIMIT = 16 * 1_048_576;
  */
 export function refuseBody(req: IncomingMessage, limit: number): Refusal | undefined {
   const declared = req.headers['content-length'];
-  if (req.method !== 'POST' && declared === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
+  if (req.method !== 'POST' && declared === undefined && req.headers['transfer-encoding'] === undefined)
+    return undefined;
   const length = Number(declared);
   if (declared === undefined || !Number.isFinite(length)) {
     return { status: 411, code: 'LENGTH_REQUIRED', message: 'a request body needs a Content-Length header' };
   }
   if (length > limit) {
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the request body is ${length} bytes; the limit is ${limit}` };
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `the request body is ${length} bytes; the limit is ${limit}`,
+    };
   }
   if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
     // Form and multipart bodies are what a cross-site page can send without a preflight.
     return {
-      status: 415, code: 'UNSUPPORTED_MEDIA_TYPE',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
       message: 'a GraphQL request body must be application/json (or application/graphql-response+json)',
       headers: { accept: 'application/json, application/graphql-response+json' },
     };
@@ -54,7 +60,10 @@ function isJson(contentType: string | undefined): boolean {
  * sees everyone as the open viewer. With one, no Authorization header is `anonymous`
  * (public routes only), and a header that does not verify is refused on every route.
  */
-export async function identify(policy: TokenPolicy, authorization: string | undefined): Promise<Viewer | 'anonymous' | Refusal> {
+export async function identify(
+  policy: TokenPolicy,
+  authorization: string | undefined,
+): Promise<Viewer | 'anonymous' | Refusal> {
   if (policy.secret && authorization === undefined) return 'anonymous';
   try {
     return await authenticate(policy, bearer(authorization));
@@ -75,9 +84,13 @@ export function unauthenticated(message: string): Refusal {
  */
 export function answerRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
   const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
-  const unread = !req.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+  const unread =
+    !req.complete &&
+    (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
   res.writeHead(refusal.status, {
-    'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...refusal.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...refusal.headers,
     ...(unread ? { connection: 'close' } : {}),
   });
   if (!unread) {

@@ -8,9 +8,11 @@ import { checkText, requestError } from './text-limits.js';
 /** graphql-armor words every refusal as a "Syntax Error" without a code; each gets its own. */
 const refusedWith = (code: string) => ({
   exposeLimits: true,
-  onReject: [(_context: unknown, error: GraphQLError) => {
-    throw requestError(error.message.replace(/^Syntax Error: /, ''), code);
-  }],
+  onReject: [
+    (_context: unknown, error: GraphQLError) => {
+      throw requestError(error.message.replace(/^Syntax Error: /, ''), code);
+    },
+  ],
 });
 
 /**
@@ -22,7 +24,12 @@ const refusedWith = (code: string) => ({
 export function limitPlugins(config: Config['graphql']): Plugin[] {
   const plugins: Plugin[] = [
     EnvelopArmorPlugin({
-      maxDepth: { n: config.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...refusedWith('QUERY_TOO_DEEP') },
+      maxDepth: {
+        n: config.maxDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        ...refusedWith('QUERY_TOO_DEEP'),
+      },
       maxAliases: { n: config.maxAliases, allowList: [], ...refusedWith('TOO_MANY_ALIASES') },
       maxTokens: { n: config.maxTokens, ...refusedWith('TOO_MANY_TOKENS') },
       costLimit: { maxCost: config.maxCost, ignoreIntrospection: true, ...refusedWith('QUERY_TOO_COSTLY') },
@@ -32,7 +39,10 @@ export function limitPlugins(config: Config['graphql']): Plugin[] {
     }) as Plugin,
   ];
   if (!config.introspection) {
-    plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) }, hideSuggestions());
+    plugins.push(
+      { onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) },
+      hideSuggestions(),
+    );
   }
   plugins.push(checkText());
   return plugins;

@@ -1,7 +1,11 @@
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import {
-  NOTIFICATIONS_CHANNEL, compareNotificationPositions, lastNotificationPosition, notificationsAfter, type Notification,
+  NOTIFICATIONS_CHANNEL,
+  compareNotificationPositions,
+  lastNotificationPosition,
+  notificationsAfter,
+  type Notification,
 } from '../sagas/notifications.js';
 import { Channel } from './channel.js';
 import { fanOut } from './fan-out.js';
@@ -23,14 +27,19 @@ export class NotificationHub {
     logger: Logger,
     private readonly options = { capacity: 1_000, pollIntervalMs: 1_000 },
   ) {
-    this.follower = new TableFollower(database, logger, {
-      what: 'notifications',
-      channel: NOTIFICATIONS_CHANNEL,
-      head: () => lastNotificationPosition(database.db),
-      after: (position, limit) => notificationsAfter(database.db, position, limit),
-      positionOf: (notification) => notification.position,
-      publish: (notification) => this.publish(notification),
-    }, options.pollIntervalMs);
+    this.follower = new TableFollower(
+      database,
+      logger,
+      {
+        what: 'notifications',
+        channel: NOTIFICATIONS_CHANNEL,
+        head: () => lastNotificationPosition(database.db),
+        after: (position, limit) => notificationsAfter(database.db, position, limit),
+        positionOf: (notification) => notification.position,
+        publish: (notification) => this.publish(notification),
+      },
+      options.pollIntervalMs,
+    );
   }
 
   start(): Promise<void> {
@@ -65,7 +74,10 @@ export class NotificationHub {
   /** A few dozen at a time, like StatusHub: one user may hold thousands of subscriptions across sockets. */
   private publish(notification: Notification): Promise<void> {
     // With nothing delivered yet, resuming after position 0 misses nothing.
-    const overflow = (last: Notification | undefined) => overflowError(last?.position ?? '0', this.options.capacity);
-    return fanOut(this.byUser.get(notification.userId) ?? [], (channel) => channel.push(notification, overflow));
+    const overflow = (last: Notification | undefined) =>
+      overflowError(last?.position ?? '0', this.options.capacity);
+    return fanOut(this.byUser.get(notification.userId) ?? [], (channel) =>
+      channel.push(notification, overflow),
+    );
   }
 }

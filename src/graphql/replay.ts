@@ -21,12 +21,19 @@ export interface Replay<T> {
  * subscriber that falls behind is ended with an error whose `resumeAfter` is the last row
  * it was given.
  */
-export function replayThenLive<T>(live: Channel<T>, after: string, replay: Replay<T>): AsyncIterableIterator<T> {
+export function replayThenLive<T>(
+  live: Channel<T>,
+  after: string,
+  replay: Replay<T>,
+): AsyncIterableIterator<T> {
   async function* rows(): AsyncGenerator<T> {
     let last = after;
     try {
       for (let page = await replay.readPage(last, PAGE); ; page = await replay.readPage(last, PAGE)) {
-        for (const row of page) { yield row; last = replay.positionOf(row); }
+        for (const row of page) {
+          yield row;
+          last = replay.positionOf(row);
+        }
         if (page.length < PAGE) break;
       }
       let past = false;
@@ -38,7 +45,8 @@ export function replayThenLive<T>(live: Channel<T>, after: string, replay: Repla
       }
     } catch (error) {
       // Overflowing while replaying, the live channel's last row is not where this one is.
-      if ((error as GraphQLError).extensions?.code === SUBSCRIBER_OVERFLOW) throw overflowError(last, replay.capacity);
+      if ((error as GraphQLError).extensions?.code === SUBSCRIBER_OVERFLOW)
+        throw overflowError(last, replay.capacity);
       throw error;
     } finally {
       live.end();

@@ -9,22 +9,29 @@ function badInput(message: string): GraphQLError {
 
 function literal(ast: ValueNode): unknown {
   switch (ast.kind) {
-    case Kind.STRING: return ast.value;
-    case Kind.INT: case Kind.FLOAT: return Number(ast.value);
-    default: return undefined;
+    case Kind.STRING:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    default:
+      return undefined;
   }
 }
 
 /** Exact decimal string out; in, a decimal string or a JSON number with at most 2 decimals. */
 builder.scalarType('Money', {
-  description: 'An exact amount of money as a decimal string such as "349.97"; input also accepts a JSON number with at most 2 decimals.',
+  description:
+    'An exact amount of money as a decimal string such as "349.97"; input also accepts a JSON number with at most 2 decimals.',
   serialize: (cents) => formatMoney(cents as number),
   parseValue: (value) => parseMoneyInput(value),
-  parseLiteral: (ast) => parseMoneyInput(ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : literal(ast)),
+  parseLiteral: (ast) =>
+    parseMoneyInput(ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : literal(ast)),
 });
 
 function parseMoneyInput(value: unknown): number {
-  if (typeof value !== 'string' && typeof value !== 'number') throw badInput('Money must be a decimal string or a number');
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw badInput('Money must be a decimal string or a number');
   try {
     return parseMoney(value);
   } catch (error) {
@@ -34,7 +41,8 @@ function parseMoneyInput(value: unknown): number {
 
 builder.scalarType('DateTime', {
   description: 'An ISO-8601 date and time, e.g. "2025-10-29T10:00:00.000Z".',
-  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
+  serialize: (value) =>
+    value instanceof Date ? value.toISOString() : new Date(value as string).toISOString(),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(literal(ast)),
 });
@@ -49,7 +57,8 @@ function parseDateTime(value: unknown): string {
 }
 
 builder.scalarType('Position', {
-  description: 'An opaque position in the global event feed. Hand it back as given: to `consistentWith`, or to `after` to resume a subscription.',
+  description:
+    'An opaque position in the global event feed. Hand it back as given: to `consistentWith`, or to `after` to resume a subscription.',
   serialize: (value) => value as string,
   parseValue: (value) => parsePosition(value),
   parseLiteral: (ast) => parsePosition(literal(ast)),

@@ -48,15 +48,26 @@ export async function startHttpServer(services: Services, port: number, host: st
     cors: (request) => {
       const origin = request.headers.get('origin');
       return origin !== null && config.corsOrigins.includes(origin)
-        ? { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'], exposedHeaders: ['x-request-id'] }
+        ? {
+            origin: [origin],
+            credentials: false,
+            methods: ['GET', 'POST'],
+            allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+            exposedHeaders: ['x-request-id'],
+          }
         : false;
     },
     plugins: [
       // Operations sent with GET need a header no page can send cross-site without a
       // preflight; a POST must be JSON (refuseBody), which needs one anyway.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'idempotency-key', 'x-request-id'] }),
+      useCSRFPrevention({
+        requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'idempotency-key', 'x-request-id'],
+      }),
       ...limitPlugins(config.graphql),
-      sharedSubscriptions<GraphQLContext>(({ viewer }) => viewerScope(viewer), (execution) => services.metrics.subscriptionEvents.inc({ execution })),
+      sharedSubscriptions<GraphQLContext>(
+        ({ viewer }) => viewerScope(viewer),
+        (execution) => services.metrics.subscriptionEvents.inc({ execution }),
+      ),
     ],
     logging: {
       debug: (...args) => logger.debug(args),
@@ -74,7 +85,12 @@ export async function startHttpServer(services: Services, port: number, host: st
       const viewer = viewers.get(req);
       // The gate below stores a viewer for every request it lets through; none is never "everyone".
       if (!viewer) throw new Error('a GraphQL request reached execution without a viewer');
-      return contextFor(services, viewer, requestIds.get(req) ?? null, request.headers.get('idempotency-key'));
+      return contextFor(
+        services,
+        viewer,
+        requestIds.get(req) ?? null,
+        request.headers.get('idempotency-key'),
+      );
     }) as () => GraphQLContext,
   });
 
@@ -98,7 +114,11 @@ export async function startHttpServer(services: Services, port: number, host: st
     if (refused) return answerRefusal(req, res, refused);
     // A CORS preflight carries no credentials and runs nothing; every other request needs a viewer.
     if (identity === 'anonymous' && req.method !== 'OPTIONS') {
-      return answerRefusal(req, res, unauthenticated('a bearer token is required (Authorization: Bearer <token>)'));
+      return answerRefusal(
+        req,
+        res,
+        unauthenticated('a bearer token is required (Authorization: Bearer <token>)'),
+      );
     }
     if (identity !== 'anonymous') viewers.set(req, identity);
     await yoga.requestListener(req, res);
@@ -123,7 +143,12 @@ export async function startHttpServer(services: Services, port: number, host: st
     // connection's x-request-id (when it sent one) and the operation's id.
     context: (viewer, request, operationId) => {
       const connectionId = sentRequestId(request.headers);
-      return contextFor(services, viewer, connectionId && `${connectionId}:${operationId}`, header(request.headers['idempotency-key']));
+      return contextFor(
+        services,
+        viewer,
+        connectionId && `${connectionId}:${operationId}`,
+        header(request.headers['idempotency-key']),
+      );
     },
   });
   services.metrics.observe({ sockets: () => ws.wss.clients.size });
@@ -155,13 +180,27 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
   const requestId = requestIdFor(req.headers);
   const started = performance.now();
   res.setHeader('x-request-id', requestId);
-  res.once('finish', () => logger.info({
-    requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started),
-  }, 'request'));
+  res.once('finish', () =>
+    logger.info(
+      {
+        requestId,
+        method: req.method,
+        path: req.url,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    ),
+  );
   return requestId;
 }
 
-function contextFor(services: Services, viewer: Viewer, sentRequestId: string | null, idempotencyKey: string | null): GraphQLContext {
+function contextFor(
+  services: Services,
+  viewer: Viewer,
+  sentRequestId: string | null,
+  idempotencyKey: string | null,
+): GraphQLContext {
   const requestId = sentRequestId ?? randomUUID();
   return {
     services,

@@ -1,5 +1,9 @@
 import {
-  createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult,
+  createSourceEventStream,
+  execute,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -15,7 +19,8 @@ type MaybePromise<T> = T | Promise<T>;
  * all of them. Anything else executes on its own, as before.
  */
 export function sharedSubscriptions<C>(
-  scopeOf: (context: C) => string, onEvent: (execution: 'executed' | 'shared') => void = () => {},
+  scopeOf: (context: C) => string,
+  onEvent: (execution: 'executed' | 'shared') => void = () => {},
 ): Plugin {
   const documents = new WeakMap<DocumentNode, number>();
   const results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
@@ -30,7 +35,10 @@ export function sharedSubscriptions<C>(
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const key = [
-      documentId(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), scopeOf(args.contextValue as C),
+      documentId(args.document),
+      args.operationName ?? '',
+      JSON.stringify(args.variableValues ?? {}),
+      scopeOf(args.contextValue as C),
     ].join('\u0000');
     const resultFor = (event: unknown): MaybePromise<ExecutionResult> => {
       if (typeof event !== 'object' || event === null) {
@@ -89,20 +97,25 @@ class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
   private pull(): void {
     this.pulling = true;
     // One promise per event, not an async function's several: ten thousand run per change.
-    const result = this.source.next().then((step) => {
-      this.pulling = false;
-      if (step.done) {
+    const result = this.source.next().then(
+      (step) => {
+        this.pulling = false;
+        if (step.done) {
+          this.ended = true;
+          return DONE;
+        }
+        const value = this.map(step.value);
+        if (!this.ended && this.results.length < READ_AHEAD) this.pull();
+        return value instanceof Promise
+          ? value.then((v) => ({ value: v, done: false }))
+          : { value, done: false };
+      },
+      (error: unknown) => {
+        this.pulling = false;
         this.ended = true;
-        return DONE;
-      }
-      const value = this.map(step.value);
-      if (!this.ended && this.results.length < READ_AHEAD) this.pull();
-      return value instanceof Promise ? value.then((v) => ({ value: v, done: false })) : { value, done: false };
-    }, (error: unknown) => {
-      this.pulling = false;
-      this.ended = true;
-      throw error;
-    });
+        throw error;
+      },
+    );
     // Taken by next() in order; one dropped by return() must not count as unhandled.
     result.catch(() => {});
     this.results.push(result);
@@ -120,7 +133,9 @@ class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
     throw error;
   }
 
-  [Symbol.asyncIterator](): this { return this; }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

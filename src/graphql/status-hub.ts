@@ -8,7 +8,10 @@ import { fanOut } from './fan-out.js';
 import { overflowError, replayThenLive } from './replay.js';
 import { TableFollower } from './table-follower.js';
 
-export interface StatusFilter { orderId?: string; userId?: string }
+export interface StatusFilter {
+  orderId?: string;
+  userId?: string;
+}
 
 /**
  * One per instance: follows `order_status_history` (see TableFollower) and fans each
@@ -23,16 +26,24 @@ export class StatusHub {
   constructor(
     private readonly database: Database,
     logger: Logger,
-    private readonly options: { capacity: number; pollIntervalMs: number } = { capacity: 1_000, pollIntervalMs: 1_000 },
+    private readonly options: { capacity: number; pollIntervalMs: number } = {
+      capacity: 1_000,
+      pollIntervalMs: 1_000,
+    },
   ) {
-    this.follower = new TableFollower(database, logger, {
-      what: 'status changes',
-      channel: ORDER_STATUS_CHANNEL,
-      head: () => lastStatusChangePosition(database.db),
-      after: (position, limit) => statusChangesAfter(database.db, position, { limit }),
-      positionOf: (change) => change.position,
-      publish: (change) => this.publish(change),
-    }, options.pollIntervalMs);
+    this.follower = new TableFollower(
+      database,
+      logger,
+      {
+        what: 'status changes',
+        channel: ORDER_STATUS_CHANNEL,
+        head: () => lastStatusChangePosition(database.db),
+        after: (position, limit) => statusChangesAfter(database.db, position, { limit }),
+        positionOf: (change) => change.position,
+        publish: (change) => this.publish(change),
+      },
+      options.pollIntervalMs,
+    );
   }
 
   get subscriberCount(): number {
@@ -53,7 +64,10 @@ export class StatusHub {
 
   /** Completes every open subscription (shutdown). */
   endAll(): void {
-    for (const channel of [...this.everyone, ...[...this.byOrder.values(), ...this.byUser.values()].flatMap((s) => [...s])]) {
+    for (const channel of [
+      ...this.everyone,
+      ...[...this.byOrder.values(), ...this.byUser.values()].flatMap((s) => [...s]),
+    ]) {
       channel.end();
     }
   }
@@ -75,8 +89,12 @@ export class StatusHub {
   }
 
   private attach(filter: StatusFilter): Channel<OrderStatusChange> {
-    const [index, key] = filter.orderId !== undefined ? [this.byOrder, filter.orderId]
-      : filter.userId !== undefined ? [this.byUser, filter.userId] : [undefined, ''];
+    const [index, key] =
+      filter.orderId !== undefined
+        ? [this.byOrder, filter.orderId]
+        : filter.userId !== undefined
+          ? [this.byUser, filter.userId]
+          : [undefined, ''];
     const channel: Channel<OrderStatusChange> = new Channel(this.options.capacity, () => {
       if (!index) return void this.everyone.delete(channel);
       const set = index.get(key);
@@ -100,8 +118,13 @@ export class StatusHub {
    */
   private publish(change: OrderStatusChange): Promise<void> {
     // With nothing delivered yet (no capacity at all), resuming from the start misses nothing.
-    const overflowed = (last: OrderStatusChange | undefined) => overflowError(last?.position ?? START, this.options.capacity);
-    const targets = [...this.everyone, ...(this.byOrder.get(change.orderId) ?? []), ...(this.byUser.get(change.userId) ?? [])];
+    const overflowed = (last: OrderStatusChange | undefined) =>
+      overflowError(last?.position ?? START, this.options.capacity);
+    const targets = [
+      ...this.everyone,
+      ...(this.byOrder.get(change.orderId) ?? []),
+      ...(this.byUser.get(change.userId) ?? []),
+    ];
     return fanOut(targets, (channel) => channel.push(change, overflowed));
   }
 }

@@ -37,7 +37,9 @@ export class TableFollower<T> {
   ) {}
 
   /** The position of the last row published. */
-  get position(): string { return this.at; }
+  get position(): string {
+    return this.at;
+  }
 
   async start(): Promise<void> {
     this.at = await this.table.head();

@@ -1,6 +1,20 @@
 import {
-  GraphQLError, Kind, TypeInfo, getNamedType, isInputObjectType, isListType, isNonNullType,
-  typeFromAST, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type GraphQLErrorOptions, type ExecutionResult, type GraphQLInputType, type GraphQLSchema,
+  GraphQLError,
+  Kind,
+  TypeInfo,
+  getNamedType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  typeFromAST,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLErrorOptions,
+  type ExecutionResult,
+  type GraphQLInputType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { textProblem } from '../domain/validate.js';
@@ -18,7 +32,9 @@ const KEY_ARGUMENT = 'idempotencyKey';
  * (under `application/json`, 200: yoga's `spec` flag, the spec's legacy rule).
  */
 export function requestError(
-  message: string, code: string, at: Pick<GraphQLErrorOptions, 'nodes' | 'source' | 'positions'> = {},
+  message: string,
+  code: string,
+  at: Pick<GraphQLErrorOptions, 'nodes' | 'source' | 'positions'> = {},
 ): GraphQLError {
   return new GraphQLError(message, { ...at, extensions: { code, http: { status: 400, spec: true } } });
 }
@@ -37,7 +53,7 @@ export function checkText(): Plugin {
   const documents = new WeakMap<DocumentNode, DocumentText>();
   const refusal = (schema: GraphQLSchema, document: DocumentNode, variables: unknown, context: unknown) => {
     let text = documents.get(document);
-    if (!text) documents.set(document, text = readDocument(schema, document));
+    if (!text) documents.set(document, (text = readDocument(schema, document)));
     if (text.refusal) return text.refusal;
     const key = (context as Partial<GraphQLContext> | undefined)?.idempotencyKey;
     const problem = key === undefined ? undefined : textProblem(key, MAX_ID_LENGTH);
@@ -50,13 +66,21 @@ export function checkText(): Plugin {
   };
   return {
     // graphql-js refuses a lone surrogate in a literal (escaped, "\ud800", or raw) as a syntax error; it is bad input.
-    onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof GraphQLError
-        && /^Syntax Error: (Invalid Unicode escape sequence|Invalid character within String: U\+D[89A-F])/.test(result.message)) {
-        const message = `text must be well-formed Unicode: ${result.message.replace(/^Syntax Error: /, '')}`;
-        replaceParseResult(requestError(message, 'BAD_USER_INPUT', { source: result.source, positions: result.positions }));
-      }
-    },
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (
+          result instanceof GraphQLError &&
+          /^Syntax Error: (Invalid Unicode escape sequence|Invalid character within String: U\+D[89A-F])/.test(
+            result.message,
+          )
+        ) {
+          const message = `text must be well-formed Unicode: ${result.message.replace(/^Syntax Error: /, '')}`;
+          replaceParseResult(
+            requestError(message, 'BAD_USER_INPUT', { source: result.source, positions: result.positions }),
+          );
+        }
+      },
     onExecute: refuseOperation,
     onSubscribe: refuseOperation,
   };
@@ -75,20 +99,32 @@ interface DocumentText {
 function readDocument(schema: GraphQLSchema, document: DocumentNode): DocumentText {
   const text: DocumentText = { variables: new Map(), keys: new Set() };
   const typeInfo = new TypeInfo(schema);
-  visit(document, visitWithTypeInfo(typeInfo, {
-    VariableDefinition: (node) => {
-      text.variables.set(node.variable.name.value, typeFromAST(schema, node.type) as GraphQLInputType | undefined);
-    },
-    Argument: (node) => {
-      if (node.name.value === KEY_ARGUMENT && node.value.kind === Kind.VARIABLE) text.keys.add(node.value.name.value);
-    },
-    StringValue: (node) => {
-      const key = typeInfo.getArgument()?.name === KEY_ARGUMENT;
-      const id = getNamedType(typeInfo.getInputType())?.name === 'ID';
-      const problem = textProblem(node.value, key || id ? MAX_ID_LENGTH : MAX_TEXT_LENGTH);
-      if (problem) text.refusal ??= requestError(`${key ? KEY_ARGUMENT : id ? 'an ID' : 'text'} ${problem}`, 'BAD_USER_INPUT', { nodes: [node] });
-    },
-  }));
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      VariableDefinition: (node) => {
+        text.variables.set(
+          node.variable.name.value,
+          typeFromAST(schema, node.type) as GraphQLInputType | undefined,
+        );
+      },
+      Argument: (node) => {
+        if (node.name.value === KEY_ARGUMENT && node.value.kind === Kind.VARIABLE)
+          text.keys.add(node.value.name.value);
+      },
+      StringValue: (node) => {
+        const key = typeInfo.getArgument()?.name === KEY_ARGUMENT;
+        const id = getNamedType(typeInfo.getInputType())?.name === 'ID';
+        const problem = textProblem(node.value, key || id ? MAX_ID_LENGTH : MAX_TEXT_LENGTH);
+        if (problem)
+          text.refusal ??= requestError(
+            `${key ? KEY_ARGUMENT : id ? 'an ID' : 'text'} ${problem}`,
+            'BAD_USER_INPUT',
+            { nodes: [node] },
+          );
+      },
+    }),
+  );
   return text;
 }
 
@@ -100,8 +136,13 @@ type Bound = GraphQLInputType | 'key' | undefined;
  */
 function refusedVariables(text: DocumentText, variables: unknown): GraphQLError | undefined {
   if (variables === null || typeof variables !== 'object') return undefined;
-  const stack: { value: unknown; type: Bound; path: string }[] = Object.entries(variables)
-    .map(([name, value]) => ({ value, type: text.keys.has(name) ? 'key' : text.variables.get(name), path: `$${name}` }));
+  const stack: { value: unknown; type: Bound; path: string }[] = Object.entries(variables).map(
+    ([name, value]) => ({
+      value,
+      type: text.keys.has(name) ? 'key' : text.variables.get(name),
+      path: `$${name}`,
+    }),
+  );
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { value, path } = next;
     const type = next.type !== 'key' && next.type && isNonNullType(next.type) ? next.type.ofType : next.type;
@@ -114,7 +155,8 @@ function refusedVariables(text: DocumentText, variables: unknown): GraphQLError 
       value.forEach((v, i) => stack.push({ value: v, type: item, path: `${path}[${i}]` }));
     } else if (value !== null && typeof value === 'object') {
       const fields = type !== 'key' && type && isInputObjectType(type) ? type.getFields() : undefined;
-      for (const [name, v] of Object.entries(value)) stack.push({ value: v, type: fields?.[name]?.type, path: `${path}.${name}` });
+      for (const [name, v] of Object.entries(value))
+        stack.push({ value: v, type: fields?.[name]?.type, path: `${path}.${name}` });
     }
   }
   return undefined;

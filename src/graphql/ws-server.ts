@@ -30,62 +30,80 @@ export interface WsOptions {
  * connection_init, the same way as an HTTP request; a browser page of another origin
  * cannot open it (WebSockets have no CORS of their own).
  */
-export function serveGraphqlWs(server: Server, yoga: YogaServerInstance<any, GraphQLContext>, options: WsOptions) {
+export function serveGraphqlWs(
+  server: Server,
+  yoga: YogaServerInstance<any, GraphQLContext>,
+  options: WsOptions,
+) {
   const { logger } = options;
   const wss = new WebSocketServer({
-    server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload,
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: options.maxPayload,
     verifyClient: ({ req }: { req: IncomingMessage }) => originAllowed(req, options.corsOrigins),
   });
-  const ws = useServer<Record<string, unknown>, Extra>({
-    // A connection without a valid token is refused (graphql-ws closes it with 4403);
-    // one whose token expires is closed the same way when it does.
-    onConnect: async (ctx) => {
-      const params = ctx.connectionParams ?? {};
-      try {
-        const viewer = await authenticate(options.tokens, bearer(params.authorization) ?? (typeof params.token === 'string' ? params.token : undefined));
-        ctx.extra.viewer = viewer;
-        if (viewer.expiresAt !== undefined) closeAt(ctx.extra.socket, viewer.expiresAt * 1000);
-        return true;
-      } catch {
-        return false;
-      }
+  const ws = useServer<Record<string, unknown>, Extra>(
+    {
+      // A connection without a valid token is refused (graphql-ws closes it with 4403);
+      // one whose token expires is closed the same way when it does.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        try {
+          const viewer = await authenticate(
+            options.tokens,
+            bearer(params.authorization) ?? (typeof params.token === 'string' ? params.token : undefined),
+          );
+          ctx.extra.viewer = viewer;
+          if (viewer.expiresAt !== undefined) closeAt(ctx.extra.socket, viewer.expiresAt * 1000);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+      onSubscribe: async (ctx, id, params) => {
+        // onConnect accepted only sockets it gave a viewer; nothing here runs without one.
+        const viewer = ctx.extra.viewer;
+        if (!viewer)
+          return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // This operation is already counted among the socket's.
+        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) {
+          return [
+            new GraphQLError(
+              `a connection may hold at most ${options.maxSubscriptions} operations at once (WS_MAX_SUBSCRIPTIONS); complete one first`,
+              {
+                extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: options.maxSubscriptions },
+              },
+            ),
+          ];
+        }
+        const context = options.context(viewer, ctx.extra.request, id);
+        context.logger.info({ operationId: id }, 'websocket operation');
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
+        // Parsing and validation (the limits among them) refuse this operation only.
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors.map(withoutHttp);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
+          throw error;
+        }
+        const contextValue = await enveloped.contextFactory();
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: params.operationName,
+          variableValues: params.variables,
+          contextValue,
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        } as ExecutionArgs;
+      },
     },
-    execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
-    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-    onSubscribe: async (ctx, id, params) => {
-      // onConnect accepted only sockets it gave a viewer; nothing here runs without one.
-      const viewer = ctx.extra.viewer;
-      if (!viewer) return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
-      // This operation is already counted among the socket's.
-      if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) {
-        return [new GraphQLError(`a connection may hold at most ${options.maxSubscriptions} operations at once (WS_MAX_SUBSCRIPTIONS); complete one first`, {
-          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: options.maxSubscriptions },
-        })];
-      }
-      const context = options.context(viewer, ctx.extra.request, id);
-      context.logger.info({ operationId: id }, 'websocket operation');
-      const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
-      // Parsing and validation (the limits among them) refuse this operation only.
-      let document;
-      try {
-        document = enveloped.parse(params.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors.map(withoutHttp);
-      } catch (error) {
-        if (error instanceof GraphQLError) return [withoutHttp(error)];
-        throw error;
-      }
-      const contextValue = await enveloped.contextFactory();
-      return {
-        schema: enveloped.schema,
-        document,
-        operationName: params.operationName,
-        variableValues: params.variables,
-        contextValue,
-        rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-      } as ExecutionArgs;
-    },
-  }, wss);
+    wss,
+  );
   // graphql-ws prints a socket's errors (an oversized message, say) as a stack trace on
   // stderr; they are the client's doing, so they become one log line. ws has closed the
   // socket already (1009 for a message over maxPayload).
@@ -103,16 +121,24 @@ export function serveGraphqlWs(server: Server, yoga: YogaServerInstance<any, Gra
 function withoutHttp(error: GraphQLError): GraphQLError {
   if (!error.extensions.http) return error;
   const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
 }
 
 function closeAt(socket: WebSocket, at: number): void {
   let timer: NodeJS.Timeout;
   const arm = () => {
     const wait = at - Date.now();
-    timer = wait > MAX_TIMER_MS
-      ? setTimeout(arm, MAX_TIMER_MS)
-      : setTimeout(() => socket.close(4403, 'Forbidden: the token has expired'), Math.max(0, wait));
+    timer =
+      wait > MAX_TIMER_MS
+        ? setTimeout(arm, MAX_TIMER_MS)
+        : setTimeout(() => socket.close(4403, 'Forbidden: the token has expired'), Math.max(0, wait));
     timer.unref();
   };
   arm();

@@ -54,13 +54,20 @@ const LIVE: ApplyContext = { rebuilding: false };
  * transaction, so what it returned after a position is all there will ever be there.
  */
 export async function runBatch(
-  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions,
+  database: Database,
+  registry: EventTypeRegistry,
+  projection: Projection,
+  options: BatchOptions,
 ): Promise<BatchResult> {
-  const quick = options.from !== undefined && !options.schema && !options.clearFailure
-    ? await withoutTransaction(database, registry, projection, { ...options, from: options.from })
-    : undefined;
+  const quick =
+    options.from !== undefined && !options.schema && !options.clearFailure
+      ? await withoutTransaction(database, registry, projection, { ...options, from: options.from })
+      : undefined;
   if (quick && 'result' in quick) return quick.result;
-  return inTransaction(database, registry, projection, { ...options, prefetched: quick?.read ?? options.prefetched });
+  return inTransaction(database, registry, projection, {
+    ...options,
+    prefetched: quick?.read ?? options.prefetched,
+  });
 }
 
 /**
@@ -69,20 +76,25 @@ export async function runBatch(
  * compare-and-set. Otherwise what was read serves the transaction as a read-ahead.
  */
 async function withoutTransaction(
-  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions & { from: Position },
+  database: Database,
+  registry: EventTypeRegistry,
+  projection: Projection,
+  options: BatchOptions & { from: Position },
 ): Promise<{ result: BatchResult } | { read: Prefetched } | undefined> {
   const { from, batchSize } = options;
   // A read-ahead that found nothing was read before this wake-up: read again.
   const readAheadEvents = options.prefetched?.after === from ? await options.prefetched.events : undefined;
   const ahead = readAheadEvents && readAheadEvents.length > 0 ? readAheadEvents : undefined;
-  const events = ahead ?? await readTogether(database, registry, from, batchSize);
+  const events = ahead ?? (await readTogether(database, registry, from, batchSize));
   if (events.length === 0) return { result: { read: 0, applied: 0, position: from, exhausted: true } };
   const read: Prefetched = { after: from, events: Promise.resolve(events), fresh: ahead === undefined };
   if (events.some((event) => projection.eventTypes.includes(event.type))) return { read };
   const position = events[events.length - 1]!.position;
-  if (!await saveCheckpoint(database.db, options.checkpoint ?? projection.name, position, from)) return undefined;
+  if (!(await saveCheckpoint(database.db, options.checkpoint ?? projection.name, position, from)))
+    return undefined;
   const exhausted = ahead === undefined && events.length < batchSize;
-  const next = options.prefetch && !exhausted ? readAhead(database, registry, position, batchSize) : undefined;
+  const next =
+    options.prefetch && !exhausted ? readAhead(database, registry, position, batchSize) : undefined;
   return { result: { read: events.length, applied: 0, position, exhausted, next } };
 }
 
@@ -95,23 +107,31 @@ async function withoutTransaction(
  * transaction, so what it returned after a position is all there will ever be there.
  */
 async function inTransaction(
-  database: Database, registry: EventTypeRegistry, projection: Projection, options: BatchOptions,
+  database: Database,
+  registry: EventTypeRegistry,
+  projection: Projection,
+  options: BatchOptions,
 ): Promise<BatchResult> {
   const name = options.checkpoint ?? projection.name;
   const types = new Set(projection.eventTypes);
   return database.db.transaction(async (tx) => {
     if (options.schema) {
-      await tx.execute(sql`SELECT set_config('search_path', ${options.schema} || ', ' || current_setting('search_path'), true)`);
+      await tx.execute(
+        sql`SELECT set_config('search_path', ${options.schema} || ', ' || current_setting('search_path'), true)`,
+      );
     }
     const from = await lockCheckpoint(tx, name);
     const ahead = options.prefetched?.after === from ? await options.prefetched.events : undefined;
-    const events = ahead && ahead.length > 0
-      ? ahead
-      : await readAll(database, registry, { after: from, limit: options.batchSize, tx });
-    const exhausted = ahead === events && !options.prefetched?.fresh ? false : events.length < options.batchSize;
+    const events =
+      ahead && ahead.length > 0
+        ? ahead
+        : await readAll(database, registry, { after: from, limit: options.batchSize, tx });
+    const exhausted =
+      ahead === events && !options.prefetched?.fresh ? false : events.length < options.batchSize;
     if (events.length === 0) return { read: 0, applied: 0, position: from, exhausted };
     const position = events[events.length - 1]!.position;
-    const next = options.prefetch && !exhausted ? readAhead(database, registry, position, options.batchSize) : undefined;
+    const next =
+      options.prefetch && !exhausted ? readAhead(database, registry, position, options.batchSize) : undefined;
     const relevant = events.filter((event) => types.has(event.type));
     if (relevant.length > 0) await projection.apply(tx, relevant, options.context ?? LIVE);
     await saveCheckpoint(tx, name, position);
@@ -134,7 +154,12 @@ export function newEventsAnnounced(database: Database): void {
   together.delete(database);
 }
 
-function readTogether(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Promise<StoredEvent[]> {
+function readTogether(
+  database: Database,
+  registry: EventTypeRegistry,
+  after: Position,
+  limit: number,
+): Promise<StoredEvent[]> {
   let byRegistry = together.get(database);
   if (!byRegistry) together.set(database, (byRegistry = new WeakMap()));
   let reads = byRegistry.get(registry);
@@ -150,7 +175,12 @@ function readTogether(database: Database, registry: EventTypeRegistry, after: Po
   return read;
 }
 
-function readAhead(database: Database, registry: EventTypeRegistry, after: Position, limit: number): Prefetched {
+function readAhead(
+  database: Database,
+  registry: EventTypeRegistry,
+  after: Position,
+  limit: number,
+): Prefetched {
   // A failed read-ahead only means the next batch reads for itself.
   const events = readAll(database, registry, { after, limit }).catch(() => undefined);
   return { after, events };

@@ -11,7 +11,12 @@ import { orderIdOf } from './order-rows.js';
 
 export type CheckedValue = string | number | null;
 
-export interface Mismatch { orderId: string; field: string; expected: CheckedValue; found: CheckedValue }
+export interface Mismatch {
+  orderId: string;
+  field: string;
+  expected: CheckedValue;
+  found: CheckedValue;
+}
 
 export interface CheckResult {
   /** Orders folded from their events. */
@@ -27,38 +32,63 @@ export interface CheckResult {
  * events up to the orders checkpoint of that snapshot, so a projection that is merely
  * behind is not reported; a row that disagrees with its events is.
  */
-export async function checkOrders(database: Database, registry: EventTypeRegistry, pageSize = 500): Promise<CheckResult> {
-  return database.db.transaction(async (tx) => {
-    const position = (await readCheckpoints(tx, ['orders'])).get('orders')!;
-    const { tx: xid, pos } = decodePosition(position);
-    const upTo = sql`(transaction_id, global_position) <= (${xid.toString()}::xid8, ${pos.toString()}::bigint)`;
-    const mismatches: Mismatch[] = [];
-    let checked = 0;
-    let last = '';
-    for (;;) {
-      const streams = (await rows<{ stream_id: string }>(tx, sql`
+export async function checkOrders(
+  database: Database,
+  registry: EventTypeRegistry,
+  pageSize = 500,
+): Promise<CheckResult> {
+  return database.db.transaction(
+    async (tx) => {
+      const position = (await readCheckpoints(tx, ['orders'])).get('orders')!;
+      const { tx: xid, pos } = decodePosition(position);
+      const upTo = sql`(transaction_id, global_position) <= (${xid.toString()}::xid8, ${pos.toString()}::bigint)`;
+      const mismatches: Mismatch[] = [];
+      let checked = 0;
+      let last = '';
+      for (;;) {
+        const streams = (
+          await rows<{ stream_id: string }>(
+            tx,
+            sql`
         SELECT stream_id FROM streams WHERE stream_id > ${last} AND stream_type = 'order'
-        ORDER BY stream_id LIMIT ${pageSize}`)).map((r) => r.stream_id);
-      if (streams.length === 0) break;
-      last = streams[streams.length - 1]!;
-      checked += await checkPage(tx, registry, streams, upTo, mismatches);
-    }
-    const orphans = await rows<{ id: string }>(tx, sql`
+        ORDER BY stream_id LIMIT ${pageSize}`,
+          )
+        ).map((r) => r.stream_id);
+        if (streams.length === 0) break;
+        last = streams[streams.length - 1]!;
+        checked += await checkPage(tx, registry, streams, upTo, mismatches);
+      }
+      const orphans = await rows<{ id: string }>(
+        tx,
+        sql`
       SELECT o.id FROM orders o WHERE NOT EXISTS (
         SELECT 1 FROM events WHERE stream_id = 'order-' || o.id AND ${upTo})
-      ORDER BY o.id`);
-    for (const { id } of orphans) mismatches.push({ orderId: id, field: 'existence', expected: 'absent', found: 'present' });
-    return { checked, mismatches, position };
-  }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+      ORDER BY o.id`,
+      );
+      for (const { id } of orphans)
+        mismatches.push({ orderId: id, field: 'existence', expected: 'absent', found: 'present' });
+      return { checked, mismatches, position };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
 }
 
 async function checkPage(
-  tx: Tx, registry: EventTypeRegistry, streams: string[], upTo: ReturnType<typeof sql>, out: Mismatch[],
+  tx: Tx,
+  registry: EventTypeRegistry,
+  streams: string[],
+  upTo: ReturnType<typeof sql>,
+  out: Mismatch[],
 ): Promise<number> {
-  const events = (await rows<EventRow>(tx, sql`
+  const events = (
+    await rows<EventRow>(
+      tx,
+      sql`
     SELECT ${EVENT_COLUMNS} FROM events
     WHERE stream_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(streams)}::jsonb)) AND ${upTo}
-    ORDER BY stream_id, stream_version`)).map((row) => toStoredEvent(row, registry));
+    ORDER BY stream_id, stream_version`,
+    )
+  ).map((row) => toStoredEvent(row, registry));
   const ids = streams.map(orderIdOf);
   const [found, items] = await Promise.all([getOrders(tx, ids), getOrderItems(tx, ids)]);
   let checked = 0;
@@ -67,7 +97,10 @@ async function checkPage(
     let j = i;
     while (j < events.length && events[j]!.streamId === streamId) j++;
     const history = events.slice(i, j);
-    const state = fold(orderDecider, history.map((e) => ({ type: e.type, data: e.data }) as OrderEvent));
+    const state = fold(
+      orderDecider,
+      history.map((e) => ({ type: e.type, data: e.data }) as OrderEvent),
+    );
     const id = orderIdOf(streamId);
     compare(id, state, history[history.length - 1]!.version, found.get(id), items.get(id) ?? [], out);
     checked++;
@@ -77,7 +110,12 @@ async function checkPage(
 }
 
 function compare(
-  orderId: string, state: OrderState, version: number, row: OrderView | undefined, items: OrderItemView[], out: Mismatch[],
+  orderId: string,
+  state: OrderState,
+  version: number,
+  row: OrderView | undefined,
+  items: OrderItemView[],
+  out: Mismatch[],
 ): void {
   const check = (field: string, expected: CheckedValue, found: CheckedValue) => {
     if (expected !== found) out.push({ orderId, field, expected, found });

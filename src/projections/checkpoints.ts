@@ -5,7 +5,10 @@ import { decodePosition, encodePosition, START, type Position } from '../eventst
 /** Sent in the transaction that moves a checkpoint, so waiters on any instance re-check. */
 export const CHECKPOINT_CHANNEL = 'ledgerline_checkpoints';
 
-export interface CheckpointMoved { name: string; position: Position }
+export interface CheckpointMoved {
+  name: string;
+  position: Position;
+}
 
 /**
  * Locks the projection's checkpoint row for the rest of the transaction and returns it.
@@ -28,11 +31,18 @@ export async function lockCheckpoint(tx: Executor, name: string): Promise<Positi
  * Moves the checkpoint and tells waiters on commit. With `expected`, only from that
  * position (compare-and-set, no lock taken beforehand): false when it was elsewhere.
  */
-export async function saveCheckpoint(tx: Executor, name: string, position: Position, expected?: Position): Promise<boolean> {
+export async function saveCheckpoint(
+  tx: Executor,
+  name: string,
+  position: Position,
+  expected?: Position,
+): Promise<boolean> {
   const { tx: xid, pos } = decodePosition(position);
   const payload = JSON.stringify({ name, position } satisfies CheckpointMoved);
   const from = expected === undefined ? undefined : decodePosition(expected);
-  const saved = await rows(tx, sql`
+  const saved = await rows(
+    tx,
+    sql`
     WITH saved AS (
       UPDATE checkpoints SET transaction_id = ${xid.toString()}::xid8, global_position = ${pos.toString()}::bigint,
         updated_at = now()
@@ -40,14 +50,21 @@ export async function saveCheckpoint(tx: Executor, name: string, position: Posit
         ${from ? sql`AND transaction_id = ${from.tx.toString()}::xid8 AND global_position = ${from.pos.toString()}::bigint` : sql``}
       RETURNING name
     )
-    SELECT pg_notify(${CHECKPOINT_CHANNEL}, ${payload}) FROM saved`);
+    SELECT pg_notify(${CHECKPOINT_CHANNEL}, ${payload}) FROM saved`,
+  );
   return saved.length > 0;
 }
 
-export async function readCheckpoints(exec: Executor, names: readonly string[]): Promise<Map<string, Position>> {
-  const found = await rows<{ name: string; tx: string; pos: string }>(exec, sql`
+export async function readCheckpoints(
+  exec: Executor,
+  names: readonly string[],
+): Promise<Map<string, Position>> {
+  const found = await rows<{ name: string; tx: string; pos: string }>(
+    exec,
+    sql`
     SELECT name, transaction_id::text AS tx, global_position::text AS pos FROM checkpoints
-    WHERE name IN (SELECT jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))`);
+    WHERE name IN (SELECT jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))`,
+  );
   const positions = new Map<string, Position>(names.map((name) => [name, START]));
   for (const row of found) positions.set(row.name, encodePosition(row.tx, row.pos));
   return positions;

@@ -13,10 +13,13 @@ const USAGE = 'usage: projections rebuild <name> | projections status';
 
 /** `projections rebuild <name>` and `projections status`; returns the exit code. */
 export async function projectionsCommand(
-  args: readonly string[], out: Writable = process.stdout, config: Config = loadConfig(),
+  args: readonly string[],
+  out: Writable = process.stdout,
+  config: Config = loadConfig(),
 ): Promise<number> {
   const [action, name] = args;
-  if (action === 'status') return withDatabase(config, (database, logger) => printStatus(database, logger, out));
+  if (action === 'status')
+    return withDatabase(config, (database, logger) => printStatus(database, logger, out));
   if (action !== 'rebuild' || !name) {
     out.write(`${USAGE}\n`);
     return 2;
@@ -34,9 +37,16 @@ export async function projectionsCommand(
     try {
       const progress = progressPrinter(out);
       const result = await rebuildProjection({
-        database, registry: createEventTypeRegistry(), projection, logger, onProgress: progress, signal: controller.signal,
+        database,
+        registry: createEventTypeRegistry(),
+        projection,
+        logger,
+        onProgress: progress,
+        signal: controller.signal,
       });
-      out.write(`\nrebuilt ${name}: ${result.processed} events in ${result.seconds.toFixed(1)} s; now serving the new tables\n`);
+      out.write(
+        `\nrebuilt ${name}: ${result.processed} events in ${result.seconds.toFixed(1)} s; now serving the new tables\n`,
+      );
       return 0;
     } finally {
       process.off('SIGINT', abort);
@@ -46,29 +56,46 @@ export async function projectionsCommand(
 }
 
 /** `check`: prints every mismatch and a summary; 1 when anything disagrees. */
-export async function checkCommand(out: Writable = process.stdout, config: Config = loadConfig()): Promise<number> {
+export async function checkCommand(
+  out: Writable = process.stdout,
+  config: Config = loadConfig(),
+): Promise<number> {
   return withDatabase(config, async (database) => {
     const result = await checkOrders(database, createEventTypeRegistry());
     for (const m of result.mismatches) {
-      out.write(`order ${m.orderId}: ${m.field} expected ${JSON.stringify(m.expected)}, found ${JSON.stringify(m.found)}\n`);
+      out.write(
+        `order ${m.orderId}: ${m.field} expected ${JSON.stringify(m.expected)}, found ${JSON.stringify(m.found)}\n`,
+      );
     }
     const orders = new Set(result.mismatches.map((m) => m.orderId)).size;
-    out.write(`checked ${result.checked} orders at position ${result.position}: `
-      + `${result.mismatches.length} mismatches in ${orders} orders\n`);
+    out.write(
+      `checked ${result.checked} orders at position ${result.position}: ` +
+        `${result.mismatches.length} mismatches in ${orders} orders\n`,
+    );
     return result.mismatches.length === 0 ? 0 : 1;
   });
 }
 
 async function printStatus(database: Database, logger: Logger, out: Writable): Promise<number> {
-  const manager = new ProjectionManager({ database, registry: createEventTypeRegistry(), projections: PROJECTIONS, logger });
+  const manager = new ProjectionManager({
+    database,
+    registry: createEventTypeRegistry(),
+    projections: PROJECTIONS,
+    logger,
+  });
   for (const s of await manager.status()) {
     const error = s.lastError ? `  error at ${s.lastError.position ?? '?'}: ${s.lastError.message}` : '';
-    out.write(`${s.name}\t${s.state}\tposition ${s.position}\t${s.eventsBehind} events / ${s.secondsBehind.toFixed(1)} s behind${error}\n`);
+    out.write(
+      `${s.name}\t${s.state}\tposition ${s.position}\t${s.eventsBehind} events / ${s.secondsBehind.toFixed(1)} s behind${error}\n`,
+    );
   }
   return 0;
 }
 
-async function withDatabase(config: Config, work: (database: Database, logger: Logger) => Promise<number>): Promise<number> {
+async function withDatabase(
+  config: Config,
+  work: (database: Database, logger: Logger) => Promise<number>,
+): Promise<number> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config.database);
   try {

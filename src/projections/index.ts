@@ -10,6 +10,12 @@ export { ORDER_STATUS_CHANNEL, parseOrderStatusChange, type OrderStatusChange } 
 export * from './queries.js';
 export * from './list-orders.js';
 export * from './statistics.js';
-export { rebuildProjection, RebuildInProgressError, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild.js';
+export {
+  rebuildProjection,
+  RebuildInProgressError,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+} from './rebuild.js';
 export { checkOrders, type CheckResult, type Mismatch } from './checker.js';
 export { startPeriodicCheck } from './periodic-check.js';

@@ -26,7 +26,10 @@ export class LeaderLocks {
     await this.ping(session);
     for (const name of names) {
       if (this.held.has(name)) continue;
-      const [row] = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LOCK_SPACE, name]);
+      const [row] = await session.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+        [LOCK_SPACE, name],
+      );
       if (row?.ok) this.held.add(name);
     }
     return this.held;
@@ -34,7 +37,9 @@ export class LeaderLocks {
 
   async release(name: string): Promise<void> {
     if (!this.held.delete(name)) return;
-    await this.session?.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_SPACE, name]).catch(() => {});
+    await this.session
+      ?.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_SPACE, name])
+      .catch(() => {});
   }
 
   async close(): Promise<void> {

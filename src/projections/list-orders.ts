@@ -37,8 +37,12 @@ export async function listOrders(exec: Executor, input: ListOrdersInput): Promis
   const filters = [
     input.userId === undefined ? undefined : eq(orders.userId, input.userId),
     input.status === undefined ? undefined : eq(orders.status, input.status),
-    input.createdAfter === undefined ? undefined : gte(orders.createdAt, isoTime('createdAfter', input.createdAfter)),
-    input.createdBefore === undefined ? undefined : lt(orders.createdAt, isoTime('createdBefore', input.createdBefore)),
+    input.createdAfter === undefined
+      ? undefined
+      : gte(orders.createdAt, isoTime('createdAfter', input.createdAfter)),
+    input.createdBefore === undefined
+      ? undefined
+      : lt(orders.createdAt, isoTime('createdBefore', input.createdBefore)),
   ].filter((f): f is SQL => f !== undefined);
   const cursor = input.after === undefined ? undefined : decodeCursor(input.after);
   const afterCursor = cursor
@@ -48,11 +52,16 @@ export async function listOrders(exec: Executor, input: ListOrdersInput): Promis
   const [found, [total]] = await Promise.all([
     input.first === 0
       ? Promise.resolve([])
-      : exec.select().from(orders)
-        .where(and(...filters, afterCursor))
-        .orderBy(desc(orders.createdAt), desc(orders.id))
-        .limit(input.first + 1),
-    exec.select({ n: count() }).from(orders).where(and(...filters)),
+      : exec
+          .select()
+          .from(orders)
+          .where(and(...filters, afterCursor))
+          .orderBy(desc(orders.createdAt), desc(orders.id))
+          .limit(input.first + 1),
+    exec
+      .select({ n: count() })
+      .from(orders)
+      .where(and(...filters)),
   ]);
   const page = found.slice(0, input.first).map(toOrderView);
   const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));

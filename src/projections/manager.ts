@@ -50,26 +50,31 @@ export class ProjectionManager {
 
   constructor(private readonly options: ProjectionManagerOptions) {
     const { database, registry, logger } = options;
-    const waitFor = options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name);
-    this.runners = options.projections.map((projection) => new ProjectionRunner({
-      database,
-      registry,
-      projection,
-      logger,
-      batchSize: options.batchSize ?? 2_000,
-      batchBudgetMs: batchBudgetMs(database),
-      pollIntervalMs: options.pollIntervalMs ?? 1_000,
-      retryInitialMs: options.retryInitialMs ?? 200,
-      retryMaxMs: options.retryMaxMs ?? 30_000,
-      // Waiters in this process learn of a checkpoint as soon as it commits; other
-      // processes hear of it by its notification.
-      onCheckpoint: (position) => this.waiter.heard(projection.name, position),
-      restMs: waitFor.includes(projection.name) ? 0 : options.restMs ?? 50,
-    }));
+    const waitFor =
+      options.waitFor ?? options.projections.filter((p) => p.readYourWrites !== false).map((p) => p.name);
+    this.runners = options.projections.map(
+      (projection) =>
+        new ProjectionRunner({
+          database,
+          registry,
+          projection,
+          logger,
+          batchSize: options.batchSize ?? 2_000,
+          batchBudgetMs: batchBudgetMs(database),
+          pollIntervalMs: options.pollIntervalMs ?? 1_000,
+          retryInitialMs: options.retryInitialMs ?? 200,
+          retryMaxMs: options.retryMaxMs ?? 30_000,
+          // Waiters in this process learn of a checkpoint as soon as it commits; other
+          // processes hear of it by its notification.
+          onCheckpoint: (position) => this.waiter.heard(projection.name, position),
+          restMs: waitFor.includes(projection.name) ? 0 : (options.restMs ?? 50),
+        }),
+    );
     this.waiter = new CheckpointWaiter(database, waitFor);
-    this.locks = database.kind === 'postgres'
-      ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
-      : undefined;
+    this.locks =
+      database.kind === 'postgres'
+        ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
+        : undefined;
   }
 
   async start(): Promise<void> {
@@ -92,7 +97,8 @@ export class ProjectionManager {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.electTimer);
-    for (const { controller } of this.rebuilds.values()) controller.abort(new Error('the server is stopping; the serving tables are unchanged'));
+    for (const { controller } of this.rebuilds.values())
+      controller.abort(new Error('the server is stopping; the serving tables are unchanged'));
     await Promise.allSettled([...this.rebuilds.values()].map((r) => r.done));
     await this.electing;
     await Promise.all(this.runners.map((runner) => runner.stop()));
@@ -137,7 +143,10 @@ export class ProjectionManager {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    const stored = await readStoredStatus(this.options.database.db, this.runners.map((r) => r.name));
+    const stored = await readStoredStatus(
+      this.options.database.db,
+      this.runners.map((r) => r.name),
+    );
     return stored.map((s, i) => {
       const runner = this.runners[i]!;
       return {
@@ -146,7 +155,7 @@ export class ProjectionManager {
         eventsBehind: s.eventsBehind,
         secondsBehind: s.secondsBehind,
         state: this.stateOf(runner, s),
-        lastError: runner.active ? runner.lastError ?? s.lastError : s.lastError,
+        lastError: runner.active ? (runner.lastError ?? s.lastError) : s.lastError,
       };
     });
   }
@@ -166,7 +175,9 @@ export class ProjectionManager {
 
   /** Starts the runners whose lock this instance holds (all of them on PGlite); one pass at a time. */
   private elect(): Promise<void> {
-    this.electing ??= this.electOnce().finally(() => { this.electing = undefined; });
+    this.electing ??= this.electOnce().finally(() => {
+      this.electing = undefined;
+    });
     return this.electing;
   }
 

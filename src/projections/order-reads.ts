@@ -19,15 +19,25 @@ export class OrderReads {
   private readonly items: DataLoader<string, OrderItemView[]>;
 
   constructor(db: Db) {
-    const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run: () => void) => setImmediate(run) };
-    this.orders = new DataLoader(eachAloneOnFailure(async (ids) => {
-      const found = await getOrders(db, ids);
-      return ids.map((id) => found.get(id));
-    }), options);
-    this.items = new DataLoader(eachAloneOnFailure(async (ids) => {
-      const found = await getOrderItems(db, ids);
-      return ids.map((id) => found.get(id) ?? []);
-    }), options);
+    const options = {
+      cache: false,
+      maxBatchSize: MAX_BATCH,
+      batchScheduleFn: (run: () => void) => setImmediate(run),
+    };
+    this.orders = new DataLoader(
+      eachAloneOnFailure(async (ids) => {
+        const found = await getOrders(db, ids);
+        return ids.map((id) => found.get(id));
+      }),
+      options,
+    );
+    this.items = new DataLoader(
+      eachAloneOnFailure(async (ids) => {
+        const found = await getOrderItems(db, ids);
+        return ids.map((id) => found.get(id) ?? []);
+      }),
+      options,
+    );
   }
 
   order(id: string): Promise<OrderView | undefined> {
@@ -45,9 +55,19 @@ export class OrderReads {
  * at a time, so the failure stays with that id and the reads batched with it go on. A
  * database out of reach fails them all at once: one by one they would only fail again.
  */
-function eachAloneOnFailure<V>(load: (ids: readonly string[]) => Promise<V[]>): (ids: readonly string[]) => Promise<(V | Error)[]> {
-  return (ids) => load(ids).catch((error: unknown) => {
-    if (ids.length === 1 || isDatabaseUnavailable(error)) throw error;
-    return Promise.all(ids.map((id) => load([id]).then(([value]) => value as V, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
-  });
+function eachAloneOnFailure<V>(
+  load: (ids: readonly string[]) => Promise<V[]>,
+): (ids: readonly string[]) => Promise<(V | Error)[]> {
+  return (ids) =>
+    load(ids).catch((error: unknown) => {
+      if (ids.length === 1 || isDatabaseUnavailable(error)) throw error;
+      return Promise.all(
+        ids.map((id) =>
+          load([id]).then(
+            ([value]) => value as V,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
+        ),
+      );
+    });
 }

@@ -67,7 +67,11 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
   const event = { type: stored.type, data: stored.data } as OrderEvent;
   const id = orderIdOf(stored.streamId);
   const { tx, pos } = decodePosition(stored.position);
-  const stamp = { version: stored.version, last_transaction_id: tx.toString(), last_global_position: pos.toString() };
+  const stamp = {
+    version: stored.version,
+    last_transaction_id: tx.toString(),
+    last_global_position: pos.toString(),
+  };
   const change = (row: OrderRow, at: string, items?: ItemRow[]): OrderChange => ({
     row,
     items,
@@ -84,9 +88,21 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
   if (event.type === 'OrderCreated') {
     const { userId, items, total, createdAt } = event.data;
     const row: OrderRow = {
-      id, user_id: userId, status: 'PENDING', total_cents: total, payment_method: null, tracking_number: null,
-      cancellation_reason: null, refund_due_cents: 0, created_at: createdAt, updated_at: createdAt,
-      paid_at: null, shipped_at: null, delivered_at: null, cancelled_at: null, ...stamp,
+      id,
+      user_id: userId,
+      status: 'PENDING',
+      total_cents: total,
+      payment_method: null,
+      tracking_number: null,
+      cancellation_reason: null,
+      refund_due_cents: 0,
+      created_at: createdAt,
+      updated_at: createdAt,
+      paid_at: null,
+      shipped_at: null,
+      delivered_at: null,
+      cancelled_at: null,
+      ...stamp,
     };
     const lines = items.map((item, i) => ({
       order_id: id,
@@ -102,24 +118,53 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
   switch (event.type) {
     case 'OrderPaid': {
       const { paymentMethod, paidAt } = event.data;
-      return change({ ...current, ...stamp, status: 'PAID', payment_method: paymentMethod, paid_at: paidAt, updated_at: paidAt }, paidAt);
+      return change(
+        {
+          ...current,
+          ...stamp,
+          status: 'PAID',
+          payment_method: paymentMethod,
+          paid_at: paidAt,
+          updated_at: paidAt,
+        },
+        paidAt,
+      );
     }
     case 'OrderShipped': {
       const { trackingNumber, shippedAt } = event.data;
-      return change({
-        ...current, ...stamp, status: 'SHIPPED', tracking_number: trackingNumber, shipped_at: shippedAt, updated_at: shippedAt,
-      }, shippedAt);
+      return change(
+        {
+          ...current,
+          ...stamp,
+          status: 'SHIPPED',
+          tracking_number: trackingNumber,
+          shipped_at: shippedAt,
+          updated_at: shippedAt,
+        },
+        shippedAt,
+      );
     }
     case 'OrderDelivered': {
       const { deliveredAt } = event.data;
-      return change({ ...current, ...stamp, status: 'DELIVERED', delivered_at: deliveredAt, updated_at: deliveredAt }, deliveredAt);
+      return change(
+        { ...current, ...stamp, status: 'DELIVERED', delivered_at: deliveredAt, updated_at: deliveredAt },
+        deliveredAt,
+      );
     }
     case 'OrderCancelled': {
       const { reason, cancelledAt, refundDue } = event.data;
-      return change({
-        ...current, ...stamp, status: 'CANCELLED', cancellation_reason: reason, cancelled_at: cancelledAt,
-        refund_due_cents: refundDue, updated_at: cancelledAt,
-      }, cancelledAt);
+      return change(
+        {
+          ...current,
+          ...stamp,
+          status: 'CANCELLED',
+          cancellation_reason: reason,
+          cancelled_at: cancelledAt,
+          refund_due_cents: refundDue,
+          updated_at: cancelledAt,
+        },
+        cancelledAt,
+      );
     }
     case 'OrderPaymentRefunded': {
       const { amount, refundedAt } = event.data;

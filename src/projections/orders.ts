@@ -3,7 +3,14 @@ import { rows, type Tx } from '../db/connect.js';
 import { ORDER_EVENT_SCHEMA_VERSIONS } from '../domain/order.js';
 import { encodePosition } from '../eventstore/position.js';
 import type { StoredEvent } from '../eventstore/types.js';
-import { evolveOrderRow, orderIdOf, ordersToLoad, type ItemRow, type OrderRow, type StatusChangeRow } from './order-rows.js';
+import {
+  evolveOrderRow,
+  orderIdOf,
+  ordersToLoad,
+  type ItemRow,
+  type OrderRow,
+  type StatusChangeRow,
+} from './order-rows.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
 import type { ApplyContext, Projection } from './types.js';
 
@@ -13,7 +20,9 @@ const ORDER_COLUMNS = `id text, user_id text, status text, total_cents bigint, p
   last_transaction_id text, last_global_position bigint`;
 const ORDER_NAMES = ORDER_COLUMNS.split(',').map((c) => c.trim().split(' ')[0]!);
 const ORDER_SELECT = ORDER_NAMES.map((n) => (n === 'last_transaction_id' ? `${n}::xid8` : n)).join(', ');
-const ORDER_UPDATE = ORDER_NAMES.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ');
+const ORDER_UPDATE = ORDER_NAMES.filter((n) => n !== 'id')
+  .map((n) => `${n} = excluded.${n}`)
+  .join(', ');
 
 /**
  * orders, order_items and order_status_history. A batch is folded in memory per order
@@ -49,18 +58,22 @@ async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyCon
     await tx.execute(sql`DELETE FROM order_items
       WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...recreated])}::jsonb))`);
   }
-  if (touched.size > 0) await writeOrders(tx, [...touched.values()], [...items.values()].flat(), history, !context.rebuilding);
+  if (touched.size > 0)
+    await writeOrders(tx, [...touched.values()], [...items.values()].flat(), history, !context.rebuilding);
 }
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<OrderRow>(tx, sql`
+  const found = await rows<OrderRow>(
+    tx,
+    sql`
     SELECT id, user_id, status, total_cents::text AS total_cents, payment_method, tracking_number, cancellation_reason,
       refund_due_cents::text AS refund_due_cents, version, created_at::text AS created_at, updated_at::text AS updated_at,
       paid_at::text AS paid_at, shipped_at::text AS shipped_at, delivered_at::text AS delivered_at,
       cancelled_at::text AS cancelled_at, last_transaction_id::text AS last_transaction_id,
       last_global_position::text AS last_global_position
-    FROM orders WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+    FROM orders WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  );
   return new Map(found.map((row) => [row.id, row]));
 }
 
@@ -68,16 +81,24 @@ async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, OrderRow>>
  * The orders, their lines and their status changes in one statement (one round trip for
  * the batch); live, the changes are announced on ORDER_STATUS_CHANNEL when it commits.
  */
-async function writeOrders(tx: Tx, orders: OrderRow[], items: ItemRow[], history: StatusChangeRow[], announce: boolean): Promise<void> {
+async function writeOrders(
+  tx: Tx,
+  orders: OrderRow[],
+  items: ItemRow[],
+  history: StatusChangeRow[],
+  announce: boolean,
+): Promise<void> {
   const changes = announce
-    ? history.map((h) => JSON.stringify({
-      orderId: h.order_id,
-      userId: h.user_id,
-      from: h.from_status,
-      to: h.to_status,
-      position: encodePosition(h.transaction_id, h.global_position),
-      occurredAt: h.occurred_at,
-    } satisfies OrderStatusChange))
+    ? history.map((h) =>
+        JSON.stringify({
+          orderId: h.order_id,
+          userId: h.user_id,
+          from: h.from_status,
+          to: h.to_status,
+          position: encodePosition(h.transaction_id, h.global_position),
+          occurredAt: h.occurred_at,
+        } satisfies OrderStatusChange),
+      )
     : [];
   await tx.execute(sql`
     WITH written AS (

@@ -27,7 +27,10 @@ export function batchBudgetMs(database: Pick<Database, 'kind'>): number | undefi
 export class BatchPacer {
   private size: number;
 
-  constructor(private readonly max: number, private readonly budgetMs: number | undefined) {
+  constructor(
+    private readonly max: number,
+    private readonly budgetMs: number | undefined,
+  ) {
     this.size = budgetMs === undefined ? max : Math.min(max, FIRST_PACED_SIZE);
   }
 

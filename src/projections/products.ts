@@ -4,7 +4,14 @@ import type { InventoryEvent } from '../domain/inventory.js';
 import type { StoredEvent } from '../eventstore/types.js';
 import type { Projection } from './types.js';
 
-interface ProductRow { id: string; name: string; backorders: boolean; on_hand: number; reserved: number; version: number }
+interface ProductRow {
+  id: string;
+  name: string;
+  backorders: boolean;
+  on_hand: number;
+  reserved: number;
+  version: number;
+}
 
 const PREFIX = 'product-';
 
@@ -21,9 +28,12 @@ export const productsProjection: Projection = {
 
 async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
   const ids = [...new Set(events.map((e) => productIdOf(e.streamId)))];
-  const found = await rows<ProductRow>(tx, sql`
+  const found = await rows<ProductRow>(
+    tx,
+    sql`
     SELECT id, name, backorders, on_hand, reserved, version FROM products
-    WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+    WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  );
   const current = new Map(found.map((row) => [row.id, row]));
   const named: { id: string; name: string }[] = [];
   for (const stored of events) {
@@ -58,10 +68,14 @@ async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> 
 
 function evolveStock(row: ProductRow, event: InventoryEvent): ProductRow {
   switch (event.type) {
-    case 'StockAdded': return { ...row, on_hand: row.on_hand + event.data.quantity };
-    case 'StockReserved': return { ...row, reserved: row.reserved + event.data.quantity };
-    case 'StockReleased': return { ...row, reserved: row.reserved - event.data.quantity };
-    default: return row;
+    case 'StockAdded':
+      return { ...row, on_hand: row.on_hand + event.data.quantity };
+    case 'StockReserved':
+      return { ...row, reserved: row.reserved + event.data.quantity };
+    case 'StockReleased':
+      return { ...row, reserved: row.reserved - event.data.quantity };
+    default:
+      return row;
   }
 }
 

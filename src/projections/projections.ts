@@ -5,7 +5,12 @@ import type { Projection } from './types.js';
 import { usersProjection } from './users.js';
 
 /** Every projection the server runs, by name. */
-export const PROJECTIONS: readonly Projection[] = [ordersProjection, usersProjection, recommendationsProjection, productsProjection];
+export const PROJECTIONS: readonly Projection[] = [
+  ordersProjection,
+  usersProjection,
+  recommendationsProjection,
+  productsProjection,
+];
 
 export function findProjection(name: string): Projection | undefined {
   return PROJECTIONS.find((projection) => projection.name === name);

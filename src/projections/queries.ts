@@ -80,15 +80,23 @@ export async function getOrder(exec: Executor, id: string): Promise<OrderView | 
 /** Many orders in one query (for a DataLoader); ids not found are absent from the map. */
 export async function getOrders(exec: Executor, ids: readonly string[]): Promise<Map<string, OrderView>> {
   if (ids.length === 0) return new Map();
-  const found = await exec.select().from(orders).where(inArray(orders.id, [...new Set(ids)]));
+  const found = await exec
+    .select()
+    .from(orders)
+    .where(inArray(orders.id, [...new Set(ids)]));
   return new Map(found.map((row) => [row.id, toOrderView(row)]));
 }
 
 /** The lines of many orders in one query; every requested id has an entry, in line order. */
-export async function getOrderItems(exec: Executor, orderIds: readonly string[]): Promise<Map<string, OrderItemView[]>> {
+export async function getOrderItems(
+  exec: Executor,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderItemView[]>> {
   const byOrder = new Map<string, OrderItemView[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
-  const found = await exec.select().from(orderItems)
+  const found = await exec
+    .select()
+    .from(orderItems)
     .where(inArray(orderItems.orderId, [...new Set(orderIds)]))
     .orderBy(asc(orderItems.orderId), asc(orderItems.lineNumber));
   for (const row of found) byOrder.get(row.orderId)?.push({ ...row });
@@ -105,7 +113,15 @@ const historyColumns = {
   occurredAt: orderStatusHistory.occurredAt,
 };
 
-type HistoryRecord = { orderId: string; userId: string; from: string | null; to: string; tx: string; pos: bigint; occurredAt: string };
+type HistoryRecord = {
+  orderId: string;
+  userId: string;
+  from: string | null;
+  to: string;
+  tx: string;
+  pos: bigint;
+  occurredAt: string;
+};
 
 function toStatusChange(row: HistoryRecord): OrderStatusChange {
   return {
@@ -120,20 +136,28 @@ function toStatusChange(row: HistoryRecord): OrderStatusChange {
 
 /** Every status change of an order, oldest first. */
 export async function getStatusHistory(exec: Executor, orderId: string): Promise<OrderStatusChange[]> {
-  const found = await exec.select(historyColumns).from(orderStatusHistory)
+  const found = await exec
+    .select(historyColumns)
+    .from(orderStatusHistory)
     .where(eq(orderStatusHistory.orderId, orderId))
     .orderBy(asc(orderStatusHistory.transactionId), asc(orderStatusHistory.globalPosition));
   return found.map(toStatusChange);
 }
 
-export interface StatusChangesFilter { orderId?: string; userId?: string; limit: number }
+export interface StatusChangesFilter {
+  orderId?: string;
+  userId?: string;
+  limit: number;
+}
 
 /**
  * Status changes after a position, in feed order: what a subscription that reconnects
  * with the last position it saw replays before it goes live.
  */
 export async function statusChangesAfter(
-  exec: Executor, after: Position, filter: StatusChangesFilter,
+  exec: Executor,
+  after: Position,
+  filter: StatusChangesFilter,
 ): Promise<OrderStatusChange[]> {
   const { tx, pos } = decodePosition(after);
   const conditions: SQL[] = [
@@ -141,7 +165,9 @@ export async function statusChangesAfter(
   ];
   if (filter.orderId !== undefined) conditions.push(eq(orderStatusHistory.orderId, filter.orderId));
   if (filter.userId !== undefined) conditions.push(eq(orderStatusHistory.userId, filter.userId));
-  const found = await exec.select(historyColumns).from(orderStatusHistory)
+  const found = await exec
+    .select(historyColumns)
+    .from(orderStatusHistory)
     .where(and(...conditions))
     .orderBy(asc(orderStatusHistory.transactionId), asc(orderStatusHistory.globalPosition))
     .limit(filter.limit);
@@ -150,7 +176,8 @@ export async function statusChangesAfter(
 
 /** The position of the newest status change, or START when there is none: where a live follower begins. */
 export async function lastStatusChangePosition(exec: Executor): Promise<Position> {
-  const [row] = await exec.select({ tx: orderStatusHistory.transactionId, pos: orderStatusHistory.globalPosition })
+  const [row] = await exec
+    .select({ tx: orderStatusHistory.transactionId, pos: orderStatusHistory.globalPosition })
     .from(orderStatusHistory)
     .orderBy(desc(orderStatusHistory.transactionId), desc(orderStatusHistory.globalPosition))
     .limit(1);

@@ -44,7 +44,11 @@ export interface RebuildOptions {
   signal?: AbortSignal;
 }
 
-export interface RebuildResult { processed: number; seconds: number; position: Position }
+export interface RebuildResult {
+  processed: number;
+  seconds: number;
+  position: Position;
+}
 
 /**
  * Replays the whole feed into fresh copies of the projection's tables while the serving
@@ -66,7 +70,10 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       await createCopies(tx, projection.tables, serving, schema);
       await tx.execute(sql`DELETE FROM checkpoints WHERE name = ${checkpoint}`);
     });
-    const [{ total } = { total: 0 }] = await rows<{ total: number }>(database.db, sql`SELECT count(*)::int AS total FROM events`);
+    const [{ total } = { total: 0 }] = await rows<{ total: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS total FROM events`,
+    );
     logger.info({ projection: projection.name, total }, 'rebuild started');
 
     let processed = 0;
@@ -78,7 +85,11 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       reported = now;
       const seconds = Math.max((now - started) / 1_000, 0.001);
       options.onProgress?.({
-        projection: projection.name, processed, total: Math.max(total, processed), eventsPerSecond: processed / seconds, position,
+        projection: projection.name,
+        processed,
+        total: Math.max(total, processed),
+        eventsPerSecond: processed / seconds,
+        position,
       });
       await recordRebuildProgress(database.db, projection.name, position).catch(() => {});
     };
@@ -90,7 +101,12 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       options.signal?.throwIfAborted();
       const batchStarted = performance.now();
       const result = await runBatch(database, registry, projection, {
-        batchSize: pacer.next(), checkpoint, schema, context: REBUILDING, prefetched, prefetch: database.kind === 'postgres',
+        batchSize: pacer.next(),
+        checkpoint,
+        schema,
+        context: REBUILDING,
+        prefetched,
+        prefetch: database.kind === 'postgres',
       });
       pacer.took(result.read, performance.now() - batchStarted);
       prefetched = result.next;
@@ -121,18 +137,25 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
 }
 
 async function switchTables(
-  options: RebuildOptions, serving: string, schema: string, checkpoint: string, batchSize: number,
+  options: RebuildOptions,
+  serving: string,
+  schema: string,
+  checkpoint: string,
+  batchSize: number,
 ): Promise<Position> {
   const { database, registry, projection } = options;
   const types = new Set(projection.eventTypes);
   return database.db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT set_config('search_path', ${schema} || ', ' || current_setting('search_path'), true)`);
+    await tx.execute(
+      sql`SELECT set_config('search_path', ${schema} || ', ' || current_setting('search_path'), true)`,
+    );
     const live = await lockCheckpoint(tx, projection.name);
     let rebuilt = await lockCheckpoint(tx, checkpoint);
     // The live runner may be ahead: apply to the copies what it has applied since.
     while (comparePositions(rebuilt, live) < 0) {
-      const events = (await readAll(database, registry, { after: rebuilt, limit: batchSize, tx }))
-        .filter((event) => comparePositions(event.position, live) <= 0);
+      const events = (await readAll(database, registry, { after: rebuilt, limit: batchSize, tx })).filter(
+        (event) => comparePositions(event.position, live) <= 0,
+      );
       if (events.length === 0) break;
       const relevant = events.filter((event) => types.has(event.type));
       if (relevant.length > 0) await projection.apply(tx, relevant, REBUILDING);
@@ -149,7 +172,10 @@ async function switchTables(
 async function lockRebuild(database: Database, name: string): Promise<DedicatedSession | undefined> {
   if (database.kind !== 'postgres') return undefined;
   const session = await database.openSession();
-  const [row] = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [REBUILD_LOCK_SPACE, name]);
+  const [row] = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+    REBUILD_LOCK_SPACE,
+    name,
+  ]);
   if (!row?.ok) {
     await session.close();
     throw new RebuildInProgressError(name);

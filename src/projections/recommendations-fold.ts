@@ -13,8 +13,16 @@ export interface CountedOrder {
   unrefunded_cents: number;
 }
 
-export interface PairDelta { product_id: string; other_product_id: string; delta: number }
-export interface UserProductDelta { user_id: string; product_id: string; delta: number }
+export interface PairDelta {
+  product_id: string;
+  other_product_id: string;
+  delta: number;
+}
+export interface UserProductDelta {
+  user_id: string;
+  product_id: string;
+  delta: number;
+}
 
 export interface RecommendationChanges {
   saved: CountedOrder[];
@@ -25,7 +33,10 @@ export interface RecommendationChanges {
 }
 
 export const RECOMMENDATION_EVENT_TYPES = [
-  'OrderCreated', 'OrderPaid', 'OrderCancelled', 'OrderPaymentRefunded',
+  'OrderCreated',
+  'OrderPaid',
+  'OrderCancelled',
+  'OrderPaymentRefunded',
 ] as const satisfies readonly OrderEvent['type'][];
 
 const SEPARATOR = '\u0000';
@@ -48,13 +59,17 @@ export const MAX_PAIRED_PRODUCTS = 20;
  * products bought). Deltas are summed per key, so each key is written once whatever the
  * batch holds; keys that net to zero are left out.
  */
-export function foldRecommendations(stored: ReadonlyMap<string, CountedOrder>, events: readonly StoredEvent[]): RecommendationChanges {
+export function foldRecommendations(
+  stored: ReadonlyMap<string, CountedOrder>,
+  events: readonly StoredEvent[],
+): RecommendationChanges {
   const orders = new Map<string, CountedOrder | null>(stored);
   const touched = new Set<string>();
   const pairs = new Map<string, number>();
   const userProducts = new Map<string, number>();
   const count = (order: CountedOrder, delta: number) => {
-    for (const product of order.product_ids) add(userProducts, `${order.user_id}${SEPARATOR}${product}`, delta);
+    for (const product of order.product_ids)
+      add(userProducts, `${order.user_id}${SEPARATOR}${product}`, delta);
     const paired = order.product_ids.slice(0, MAX_PAIRED_PRODUCTS);
     for (const product of paired) {
       for (const other of paired) {
@@ -74,7 +89,13 @@ export function foldRecommendations(stored: ReadonlyMap<string, CountedOrder>, e
       case 'OrderCreated': {
         if (order) takeOut(id, order);
         const products = [...new Set(event.data.items.map((item) => item.productId))];
-        orders.set(id, { order_id: id, user_id: event.data.userId, product_ids: products, counted: false, unrefunded_cents: event.data.total });
+        orders.set(id, {
+          order_id: id,
+          user_id: event.data.userId,
+          product_ids: products,
+          counted: false,
+          unrefunded_cents: event.data.total,
+        });
         break;
       }
       case 'OrderPaid':
@@ -111,8 +132,16 @@ export function foldRecommendations(stored: ReadonlyMap<string, CountedOrder>, e
   return {
     saved,
     removed,
-    pairs: deltas(pairs).map(([[product_id, other_product_id], delta]) => ({ product_id, other_product_id, delta })),
-    userProducts: deltas(userProducts).map(([[user_id, product_id], delta]) => ({ user_id, product_id, delta })),
+    pairs: deltas(pairs).map(([[product_id, other_product_id], delta]) => ({
+      product_id,
+      other_product_id,
+      delta,
+    })),
+    userProducts: deltas(userProducts).map(([[user_id, product_id], delta]) => ({
+      user_id,
+      product_id,
+      delta,
+    })),
   };
 }
 

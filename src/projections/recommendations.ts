@@ -3,7 +3,11 @@ import { rows, type Tx } from '../db/connect.js';
 import type { StoredEvent } from '../eventstore/types.js';
 import { ordersToLoad } from './order-rows.js';
 import {
-  foldRecommendations, RECOMMENDATION_EVENT_TYPES, type CountedOrder, type PairDelta, type UserProductDelta,
+  foldRecommendations,
+  RECOMMENDATION_EVENT_TYPES,
+  type CountedOrder,
+  type PairDelta,
+  type UserProductDelta,
 } from './recommendations-fold.js';
 import type { Projection } from './types.js';
 
@@ -35,16 +39,28 @@ async function applyRecommendationEvents(tx: Tx, events: StoredEvent[]): Promise
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, CountedOrder>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<Omit<CountedOrder, 'product_ids' | 'unrefunded_cents'> & {
-    product_ids: string[] | string; unrefunded_cents: number | string;
-  }>(tx, sql`
+  const found = await rows<
+    Omit<CountedOrder, 'product_ids' | 'unrefunded_cents'> & {
+      product_ids: string[] | string;
+      unrefunded_cents: number | string;
+    }
+  >(
+    tx,
+    sql`
     SELECT order_id, user_id, product_ids, counted, unrefunded_cents FROM recommendation_orders
-    WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
-  return new Map(found.map((row) => [row.order_id, {
-    ...row,
-    product_ids: typeof row.product_ids === 'string' ? JSON.parse(row.product_ids) as string[] : row.product_ids,
-    unrefunded_cents: Number(row.unrefunded_cents),
-  }]));
+    WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  );
+  return new Map(
+    found.map((row) => [
+      row.order_id,
+      {
+        ...row,
+        product_ids:
+          typeof row.product_ids === 'string' ? (JSON.parse(row.product_ids) as string[]) : row.product_ids,
+        unrefunded_cents: Number(row.unrefunded_cents),
+      },
+    ]),
+  );
 }
 
 async function saveOrders(tx: Tx, orders: CountedOrder[]): Promise<void> {
@@ -61,12 +77,19 @@ async function saveOrders(tx: Tx, orders: CountedOrder[]): Promise<void> {
 // ever mean orders that still count. The delete is a second statement: one statement
 // cannot both update a row and see the update.
 
-const addPairs = (tx: Tx, pairs: PairDelta[]) => addCounts(tx, 'product_pairs', ['product_id', 'other_product_id'], pairs);
+const addPairs = (tx: Tx, pairs: PairDelta[]) =>
+  addCounts(tx, 'product_pairs', ['product_id', 'other_product_id'], pairs);
 
-const addUserProducts = (tx: Tx, products: UserProductDelta[]) => addCounts(tx, 'user_products', ['user_id', 'product_id'], products);
+const addUserProducts = (tx: Tx, products: UserProductDelta[]) =>
+  addCounts(tx, 'user_products', ['user_id', 'product_id'], products);
 
 /** Adds each delta to the count keyed by its two text columns, deleting counts that reach zero. */
-async function addCounts<D extends { delta: number }>(tx: Tx, table: string, [a, b]: [keyof D & string, keyof D & string], deltas: D[]): Promise<void> {
+async function addCounts<D extends { delta: number }>(
+  tx: Tx,
+  table: string,
+  [a, b]: [keyof D & string, keyof D & string],
+  deltas: D[],
+): Promise<void> {
   const [t, ka, kb] = [sql.identifier(table), sql.identifier(a), sql.identifier(b)];
   await tx.execute(sql`
     INSERT INTO ${t} (${ka}, ${kb}, count)

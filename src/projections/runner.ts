@@ -47,10 +47,14 @@ export class ProjectionRunner {
 
   constructor(private readonly options: RunnerOptions) {}
 
-  get name(): string { return this.options.projection.name; }
+  get name(): string {
+    return this.options.projection.name;
+  }
 
   /** True from start() until the loop has finished after stop(). */
-  get active(): boolean { return this.loop !== undefined; }
+  get active(): boolean {
+    return this.loop !== undefined;
+  }
 
   start(): void {
     if (this.loop) return;
@@ -93,8 +97,11 @@ export class ProjectionRunner {
       try {
         const started = performance.now();
         const result = await runBatch(this.options.database, this.options.registry, projection, {
-          batchSize: size, clearFailure: failed, prefetched: paced ? prefetched : undefined,
-          prefetch: overlap && paced, from: paced ? from : undefined,
+          batchSize: size,
+          clearFailure: failed,
+          prefetched: paced ? prefetched : undefined,
+          prefetch: overlap && paced,
+          from: paced ? from : undefined,
         });
         if (paced) pacer.took(result.read, performance.now() - started);
         prefetched = result.next;
@@ -135,9 +142,15 @@ export class ProjectionRunner {
     const position = await this.nextPosition().catch(() => null);
     this.lastError = { message, position, at: new Date().toISOString() };
     this.state = 'failing';
-    logger.error({ projection: projection.name, position, err: error }, 'projection failed; retrying the same event');
+    logger.error(
+      { projection: projection.name, position, err: error },
+      'projection failed; retrying the same event',
+    );
     await recordFailure(database.db, projection.name, this.lastError).catch((recordError: unknown) => {
-      logger.warn({ projection: projection.name, err: recordError }, 'could not record the projection failure');
+      logger.warn(
+        { projection: projection.name, err: recordError },
+        'could not record the projection failure',
+      );
     });
   }
 
@@ -146,10 +159,13 @@ export class ProjectionRunner {
     const { database, projection } = this.options;
     const checkpoint = (await readCheckpoints(database.db, [projection.name])).get(projection.name)!;
     const { tx, pos } = decodePosition(checkpoint);
-    const [row] = await rows<{ tx: string; pos: string }>(database.db, sql`
+    const [row] = await rows<{ tx: string; pos: string }>(
+      database.db,
+      sql`
       SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
       WHERE (transaction_id, global_position) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)
-      ORDER BY transaction_id, global_position LIMIT 1`);
+      ORDER BY transaction_id, global_position LIMIT 1`,
+    );
     return row ? encodePosition(row.tx, row.pos) : null;
   }
 
@@ -163,7 +179,9 @@ export class ProjectionRunner {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakeUp = () => { if (wakeable || this.stopping) done(); };
+      this.wakeUp = () => {
+        if (wakeable || this.stopping) done();
+      };
     });
   }
 }

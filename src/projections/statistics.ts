@@ -34,24 +34,35 @@ const AGGREGATES = sql.raw(`count(*) AS count,
 
 /** Statistics of one user's orders, or of all orders, created in the range. */
 export async function orderStatistics(
-  exec: Executor, filter: StatisticsRange & { userId?: string } = {},
+  exec: Executor,
+  filter: StatisticsRange & { userId?: string } = {},
 ): Promise<OrderStatistics> {
   const conditions = rangeConditions(filter);
   if (filter.userId !== undefined) conditions.push(sql`user_id = ${filter.userId}`);
-  const [row] = await rows<StatisticsRow>(exec, sql`SELECT ${AGGREGATES} FROM orders WHERE ${sql.join(conditions, sql` AND `)}`);
+  const [row] = await rows<StatisticsRow>(
+    exec,
+    sql`SELECT ${AGGREGATES} FROM orders WHERE ${sql.join(conditions, sql` AND `)}`,
+  );
   return toStatistics(row);
 }
 
 /** The same per user, in one query; users without orders in the range get zeros. */
 export async function orderStatisticsByUser(
-  exec: Executor, userIds: readonly string[], range: StatisticsRange = {},
+  exec: Executor,
+  userIds: readonly string[],
+  range: StatisticsRange = {},
 ): Promise<Map<string, OrderStatistics>> {
   const result = new Map<string, OrderStatistics>(userIds.map((id) => [id, toStatistics(undefined)]));
   if (userIds.length === 0) return result;
   const conditions = rangeConditions(range);
-  conditions.push(sql`user_id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(userIds)])}::jsonb))`);
-  const found = await rows<StatisticsRow>(exec, sql`
-    SELECT user_id, ${AGGREGATES} FROM orders WHERE ${sql.join(conditions, sql` AND `)} GROUP BY user_id`);
+  conditions.push(
+    sql`user_id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(userIds)])}::jsonb))`,
+  );
+  const found = await rows<StatisticsRow>(
+    exec,
+    sql`
+    SELECT user_id, ${AGGREGATES} FROM orders WHERE ${sql.join(conditions, sql` AND `)} GROUP BY user_id`,
+  );
   for (const row of found) result.set(row.user_id!, toStatistics(row));
   return result;
 }
@@ -64,8 +75,13 @@ function rangeConditions(range: StatisticsRange): SQL[] {
 }
 
 function toStatistics(row: StatisticsRow | undefined): OrderStatistics {
-  const byStatus = typeof row?.by_status === 'string' ? JSON.parse(row.by_status) as Record<string, number> : row?.by_status;
-  const countByStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, Number(byStatus?.[s] ?? 0)])) as Record<OrderStatus, number>;
+  const byStatus =
+    typeof row?.by_status === 'string'
+      ? (JSON.parse(row.by_status) as Record<string, number>)
+      : row?.by_status;
+  const countByStatus = Object.fromEntries(
+    ORDER_STATUSES.map((s) => [s, Number(byStatus?.[s] ?? 0)]),
+  ) as Record<OrderStatus, number>;
   return {
     count: Number(row?.count ?? 0),
     totalCents: Number(row?.total ?? 0),

@@ -24,7 +24,8 @@ export function parseOrderStatusChange(payload: string): OrderStatusChange | und
     const value = JSON.parse(payload) as Record<string, unknown>;
     const status = (s: unknown): s is OrderStatus => ORDER_STATUSES.includes(s as OrderStatus);
     const { orderId, userId, from, to, position, occurredAt } = value;
-    if (typeof orderId !== 'string' || typeof userId !== 'string' || typeof occurredAt !== 'string') return undefined;
+    if (typeof orderId !== 'string' || typeof userId !== 'string' || typeof occurredAt !== 'string')
+      return undefined;
     if (!(from === null || status(from)) || !status(to) || typeof position !== 'string') return undefined;
     decodePosition(position);
     return { orderId, userId, from, to, position, occurredAt };

@@ -23,7 +23,11 @@ export async function clearFailure(exec: Executor, name: string): Promise<void> 
     WHERE name = ${name} AND last_error IS NOT NULL`);
 }
 
-export async function recordRebuildProgress(exec: Executor, name: string, position: Position | null): Promise<void> {
+export async function recordRebuildProgress(
+  exec: Executor,
+  name: string,
+  position: Position | null,
+): Promise<void> {
   await exec.execute(sql`
     INSERT INTO projection_status (name, rebuild_position, rebuild_updated_at, updated_at)
     VALUES (${name}, ${position}, CASE WHEN ${position}::text IS NULL THEN NULL ELSE now() END, now())
@@ -43,12 +47,23 @@ export interface StoredProjectionStatus {
 }
 
 /** What the database knows of each projection, the same from every instance. */
-export async function readStoredStatus(exec: Executor, names: readonly string[]): Promise<StoredProjectionStatus[]> {
-  return Promise.all(names.map(async (name) => {
-    const [row] = await rows<{
-      tx: string | null; pos: string | null; last_error: string | null; error_position: string | null;
-      failed_at: string | Date | null; rebuilding: boolean; locked: boolean;
-    }>(exec, sql`
+export async function readStoredStatus(
+  exec: Executor,
+  names: readonly string[],
+): Promise<StoredProjectionStatus[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const [row] = await rows<{
+        tx: string | null;
+        pos: string | null;
+        last_error: string | null;
+        error_position: string | null;
+        failed_at: string | Date | null;
+        rebuilding: boolean;
+        locked: boolean;
+      }>(
+        exec,
+        sql`
       SELECT c.transaction_id::text AS tx, c.global_position::text AS pos, s.last_error, s.error_position, s.failed_at,
         coalesce(s.rebuild_updated_at > now() - make_interval(secs => ${REBUILD_STALE_SECONDS}), false) AS rebuilding,
         EXISTS (SELECT 1 FROM pg_locks l
@@ -56,28 +71,41 @@ export async function readStoredStatus(exec: Executor, names: readonly string[])
             AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locked
       FROM (SELECT ${name}::text AS name) n
       LEFT JOIN checkpoints c ON c.name = n.name
-      LEFT JOIN projection_status s ON s.name = n.name`);
-    const position = row?.tx != null && row.pos != null ? encodePosition(row.tx, row.pos) : START;
-    const lag = await lagAfter(exec, position);
-    return {
-      name,
-      position,
-      ...lag,
-      lastError: row?.last_error != null
-        ? { message: row.last_error, position: row.error_position, at: row.failed_at == null ? '' : toIso(row.failed_at) }
-        : null,
-      rebuilding: row?.rebuilding ?? false,
-      locked: row?.locked ?? false,
-    };
-  }));
+      LEFT JOIN projection_status s ON s.name = n.name`,
+      );
+      const position = row?.tx != null && row.pos != null ? encodePosition(row.tx, row.pos) : START;
+      const lag = await lagAfter(exec, position);
+      return {
+        name,
+        position,
+        ...lag,
+        lastError:
+          row?.last_error != null
+            ? {
+                message: row.last_error,
+                position: row.error_position,
+                at: row.failed_at == null ? '' : toIso(row.failed_at),
+              }
+            : null,
+        rebuilding: row?.rebuilding ?? false,
+        locked: row?.locked ?? false,
+      };
+    }),
+  );
 }
 
-async function lagAfter(exec: Executor, position: Position): Promise<{ eventsBehind: number; secondsBehind: number }> {
+async function lagAfter(
+  exec: Executor,
+  position: Position,
+): Promise<{ eventsBehind: number; secondsBehind: number }> {
   const { tx, pos } = decodePosition(position);
   const after = sql`(transaction_id, global_position) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)`;
-  const [row] = await rows<{ behind: number | string; seconds: number | string | null }>(exec, sql`
+  const [row] = await rows<{ behind: number | string; seconds: number | string | null }>(
+    exec,
+    sql`
     SELECT (SELECT count(*) FROM events WHERE ${after}) AS behind,
       (SELECT extract(epoch FROM now() - recorded_at) FROM events WHERE ${after}
-       ORDER BY transaction_id, global_position LIMIT 1)::float8 AS seconds`);
+       ORDER BY transaction_id, global_position LIMIT 1)::float8 AS seconds`,
+  );
   return { eventsBehind: Number(row?.behind ?? 0), secondsBehind: Math.max(0, Number(row?.seconds ?? 0)) };
 }

@@ -24,7 +24,9 @@ export const usersProjection: Projection = {
   eventTypes: Object.keys(USER_EVENT_SCHEMA_VERSIONS),
   tables: ['users'],
   async apply(tx, events) {
-    const ids = [...new Set(events.filter((e) => e.type !== 'UserRegistered' || e.version > 1).map(userIdOf))];
+    const ids = [
+      ...new Set(events.filter((e) => e.type !== 'UserRegistered' || e.version > 1).map(userIdOf)),
+    ];
     const touched = await loadUsers(tx, ids);
     const changed = new Set<string>();
     for (const event of events) {
@@ -53,7 +55,11 @@ function userIdOf(event: StoredEvent): string {
 function evolveUserRow(current: UserRow | undefined, stored: StoredEvent): UserRow | undefined {
   const event = { type: stored.type, data: stored.data } as UserEvent;
   const { tx, pos } = decodePosition(stored.position);
-  const stamp = { version: stored.version, last_transaction_id: tx.toString(), last_global_position: pos.toString() };
+  const stamp = {
+    version: stored.version,
+    last_transaction_id: tx.toString(),
+    last_global_position: pos.toString(),
+  };
   if (event.type === 'UserRegistered') {
     const { username, email } = event.data;
     return { id: userIdOf(stored), username, email, deleted: false, ...stamp };
@@ -71,9 +77,12 @@ function evolveUserRow(current: UserRow | undefined, stored: StoredEvent): UserR
 
 async function loadUsers(tx: Tx, ids: string[]): Promise<Map<string, UserRow>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<UserRow>(tx, sql`
+  const found = await rows<UserRow>(
+    tx,
+    sql`
     SELECT id, username, email, deleted, version, last_transaction_id::text AS last_transaction_id,
       last_global_position::text AS last_global_position
-    FROM users WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+    FROM users WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  );
   return new Map(found.map((row) => [row.id, row]));
 }

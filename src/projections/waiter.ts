@@ -4,13 +4,21 @@ import { CHECKPOINT_CHANNEL, parseCheckpointMoved, readCheckpoints } from './che
 
 export class WaitForPositionTimeoutError extends Error {
   readonly code = 'TIMEOUT';
-  constructor(readonly position: Position, readonly timeoutMs: number) {
+  constructor(
+    readonly position: Position,
+    readonly timeoutMs: number,
+  ) {
     super(`the read side did not reach position ${position} within ${timeoutMs} ms`);
     this.name = 'WaitForPositionTimeoutError';
   }
 }
 
-interface Waiter { point: FeedPoint; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+interface Waiter {
+  point: FeedPoint;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * Read-your-writes across instances: waits until every named checkpoint has reached a
@@ -122,7 +130,8 @@ export class CheckpointWaiter {
     try {
       do {
         this.again = false;
-        for (const [name, position] of await readCheckpoints(this.database.db, this.names)) this.learn(name, position);
+        for (const [name, position] of await readCheckpoints(this.database.db, this.names))
+          this.learn(name, position);
         this.release();
       } while (this.again && this.waiters.size > 0);
     } catch {

@@ -13,6 +13,11 @@ export interface Carrier {
 export class LocalCarrier implements Carrier {
   async book(orderId: string): Promise<{ trackingNumber: string }> {
     const digest = createHash('sha256').update(`ledgerline:shipment:${orderId}`).digest('hex');
-    return { trackingNumber: `LL${BigInt(`0x${digest.slice(0, 15)}`).toString().padStart(18, '0').slice(0, 12)}` };
+    return {
+      trackingNumber: `LL${BigInt(`0x${digest.slice(0, 15)}`)
+        .toString()
+        .padStart(18, '0')
+        .slice(0, 12)}`,
+    };
   }
 }

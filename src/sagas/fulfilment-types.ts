@@ -1,6 +1,13 @@
 import type { Cents } from '../domain/money.js';
 
-export const FULFILMENT_STATES = ['RESERVING', 'SHIPPING', 'SHIPPED', 'COMPENSATING', 'COMPENSATED', 'FAILED'] as const;
+export const FULFILMENT_STATES = [
+  'RESERVING',
+  'SHIPPING',
+  'SHIPPED',
+  'COMPENSATING',
+  'COMPENSATED',
+  'FAILED',
+] as const;
 export type FulfilmentState = (typeof FULFILMENT_STATES)[number];
 
 export const TERMINAL_STATES: readonly FulfilmentState[] = ['SHIPPED', 'COMPENSATED', 'FAILED'];
@@ -22,7 +29,10 @@ export interface FulfilmentStep {
   attempt?: number;
 }
 
-export interface FulfilmentLine { productId: string; quantity: number }
+export interface FulfilmentLine {
+  productId: string;
+  quantity: number;
+}
 
 /** The saga's state for one paid order: plain JSON, stored as the `fulfilments` row. */
 export interface Fulfilment {
@@ -59,8 +69,7 @@ export type NotificationKind = 'shipped' | 'compensated';
 
 /** The worker's next move: a command (its id derived from order and step), or a carrier booking. */
 export type FulfilmentAction =
-  | { kind: 'command'; step: string; commandId: string; command: SagaCommand }
-  | { kind: 'book'; step: string };
+  { kind: 'command'; step: string; commandId: string; command: SagaCommand } | { kind: 'book'; step: string };
 
 export type SagaCommand =
   | { type: 'ReserveStock'; data: { productId: string; orderId: string; quantity: number } }

@@ -48,16 +48,21 @@ export class FulfilmentWorker {
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: FulfilmentWorkerOptions) {
-    this.locks = options.database.kind === 'postgres'
-      ? new LeaderLocks(options.database, options.logger, () => options.logger.warn('lost the fulfilment worker lock'))
-      : undefined;
+    this.locks =
+      options.database.kind === 'postgres'
+        ? new LeaderLocks(options.database, options.logger, () =>
+            options.logger.warn('lost the fulfilment worker lock'),
+          )
+        : undefined;
   }
 
   async start(): Promise<void> {
     if (this.loop) return;
     this.stopping = false;
     this.unlisten = await this.options.database.listen(FULFILMENT_CHANNEL, () => this.wake());
-    this.loop = this.run().finally(() => { this.loop = undefined; });
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+    });
   }
 
   async stop(): Promise<void> {
@@ -98,7 +103,10 @@ export class FulfilmentWorker {
     const leading = !this.locks || (await this.locks.acquire([LOCK_NAME])).has(LOCK_NAME);
     if (leading !== this.leading) {
       this.leading = leading;
-      this.options.logger.info({ saga: 'fulfilment' }, leading ? 'running the fulfilment worker' : 'fulfilment worker on standby');
+      this.options.logger.info(
+        { saga: 'fulfilment' },
+        leading ? 'running the fulfilment worker' : 'fulfilment worker on standby',
+      );
     }
     return leading;
   }
@@ -106,7 +114,8 @@ export class FulfilmentWorker {
   private async workOn(orderIds: string[]): Promise<void> {
     const queue = [...orderIds];
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && !this.stopping; id = queue.shift()) await this.advance(id);
+      for (let id = queue.shift(); id !== undefined && !this.stopping; id = queue.shift())
+        await this.advance(id);
     };
     // PGlite is one connection: sagas worked on at once would only run longer between requests.
     const concurrency = this.options.concurrency ?? (this.options.database.kind === 'pglite' ? 1 : 8);
@@ -132,7 +141,12 @@ export class FulfilmentWorker {
       if (step) this.options.onStep?.(step, 'failed');
       if (error instanceof DomainError && step && stored.attempts + 1 >= MAX_COMPENSATION_REFUSALS) {
         logger.error({ orderId, step, err: error }, 'fulfilment compensation refused; giving up');
-        await recordFact(database, orderId, { type: 'StepFailed', step, error: message, at: new Date().toISOString() });
+        await recordFact(database, orderId, {
+          type: 'StepFailed',
+          step,
+          error: message,
+          at: new Date().toISOString(),
+        });
         return;
       }
       const initial = this.options.retryInitialMs ?? 200;

@@ -1,7 +1,13 @@
 import { assertNever } from '../domain/decider.js';
 import { formatMoney, type Cents } from '../domain/money.js';
 import type {
-  Fulfilment, FulfilmentAction, FulfilmentFact, FulfilmentLine, FulfilmentStep, NotificationKind, StepState,
+  Fulfilment,
+  FulfilmentAction,
+  FulfilmentFact,
+  FulfilmentLine,
+  FulfilmentStep,
+  NotificationKind,
+  StepState,
 } from './fulfilment-types.js';
 
 export * from './fulfilment-types.js';
@@ -12,9 +18,13 @@ export * from './fulfilment-types.js';
  * now. Facts may arrive twice (feed redelivery, a worker and the feed both reporting):
  * applying one again changes nothing, and returns the very same object.
  */
-export function startFulfilment(
-  paid: { orderId: string; userId: string; amount: Cents; paidAt: string; lines: FulfilmentLine[] },
-): Fulfilment {
+export function startFulfilment(paid: {
+  orderId: string;
+  userId: string;
+  amount: Cents;
+  paidAt: string;
+  lines: FulfilmentLine[];
+}): Fulfilment {
   const lines = mergeLines(paid.lines);
   return {
     orderId: paid.orderId,
@@ -59,13 +69,20 @@ export function evolveFulfilment(f: Fulfilment, fact: FulfilmentFact): Fulfilmen
       const waiting = step(f, name);
       if (f.state !== 'RESERVING' || waiting?.state !== 'WAITING') return f;
       const retry: FulfilmentStep = { ...pending(name), attempt: (waiting.attempt ?? 1) + 1 };
-      return withSteps(f, f.steps.map((s) => (s.name === name ? retry : s)));
+      return withSteps(
+        f,
+        f.steps.map((s) => (s.name === name ? retry : s)),
+      );
     }
     case 'StockReleased':
-      return compensated(settle(f, `release:${fact.productId}`, 'DONE', fact.at, `${fact.quantity} released`));
+      return compensated(
+        settle(f, `release:${fact.productId}`, 'DONE', fact.at, `${fact.quantity} released`),
+      );
     case 'ShipmentBooked': {
       if (f.state !== 'SHIPPING' || f.trackingNumber) return f;
-      const steps = f.steps.map((s) => (s.name === 'ship' ? { ...s, detail: `booked ${fact.trackingNumber}` } : s));
+      const steps = f.steps.map((s) =>
+        s.name === 'ship' ? { ...s, detail: `booked ${fact.trackingNumber}` } : s,
+      );
       return { ...f, trackingNumber: fact.trackingNumber, steps };
     }
     case 'OrderShipped': {
@@ -74,7 +91,8 @@ export function evolveFulfilment(f: Fulfilment, fact: FulfilmentFact): Fulfilmen
     }
     case 'OrderCancelled': {
       // Cancelled by someone else (the customer) while in progress: undo what was done.
-      const next = f.state === 'RESERVING' || f.state === 'SHIPPING' ? compensate(f, fact.reason, fact.at) : f;
+      const next =
+        f.state === 'RESERVING' || f.state === 'SHIPPING' ? compensate(f, fact.reason, fact.at) : f;
       return compensated(settle(next, 'cancel', 'DONE', fact.at, fact.reason));
     }
     case 'OrderPaymentRefunded':
@@ -82,7 +100,8 @@ export function evolveFulfilment(f: Fulfilment, fact: FulfilmentFact): Fulfilmen
     case 'StepFailed': {
       const next = settle(f, fact.step, 'FAILED', fact.at, fact.error);
       if (next === f) return f;
-      if (next.state === 'RESERVING' || next.state === 'SHIPPING') return compensate(next, `${fact.step} failed: ${fact.error}`, fact.at);
+      if (next.state === 'RESERVING' || next.state === 'SHIPPING')
+        return compensate(next, `${fact.step} failed: ${fact.error}`, fact.at);
       return next.state === 'COMPENSATING' ? { ...next, state: 'FAILED' } : next;
     }
     case 'CustomerNotified':
@@ -98,7 +117,10 @@ export function nextActions(f: Fulfilment): FulfilmentAction[] {
   const { orderId } = f;
   type Command = Extract<FulfilmentAction, { kind: 'command' }>['command'];
   const command = (name: string, c: Command, attempt?: number): FulfilmentAction => ({
-    kind: 'command', step: name, commandId: `fulfil:${orderId}:${name}${attempt ? `:${attempt}` : ''}`, command: c,
+    kind: 'command',
+    step: name,
+    commandId: `fulfil:${orderId}:${name}${attempt ? `:${attempt}` : ''}`,
+    command: c,
   });
   const isPending = (name: string) => step(f, name)?.state === 'PENDING';
   switch (f.state) {
@@ -106,7 +128,13 @@ export function nextActions(f: Fulfilment): FulfilmentAction[] {
       return f.lines.flatMap(({ productId, quantity }) => {
         const reserve = step(f, `reserve:${productId}`);
         if (reserve?.state !== 'PENDING') return [];
-        return [command(reserve.name, { type: 'ReserveStock', data: { productId, orderId, quantity } }, reserve.attempt)];
+        return [
+          command(
+            reserve.name,
+            { type: 'ReserveStock', data: { productId, orderId, quantity } },
+            reserve.attempt,
+          ),
+        ];
       });
     case 'SHIPPING':
       if (!f.trackingNumber) return [{ kind: 'book', step: 'ship' }];
@@ -122,7 +150,8 @@ export function nextActions(f: Fulfilment): FulfilmentAction[] {
       }
       const reason = f.reason ?? 'fulfilment failed';
       if (isPending('cancel')) return [command('cancel', { type: 'CancelOrder', data: { orderId, reason } })];
-      if (isPending('refund')) return [command('refund', { type: 'RefundPayment', data: { orderId, amount: f.amount, reason } })];
+      if (isPending('refund'))
+        return [command('refund', { type: 'RefundPayment', data: { orderId, amount: f.amount, reason } })];
       return [];
     }
     case 'SHIPPED':
@@ -135,20 +164,34 @@ export function nextActions(f: Fulfilment): FulfilmentAction[] {
 }
 
 /** The notification a transition into `after` warrants, if any. */
-export function notificationFor(before: Fulfilment | undefined, after: Fulfilment): { kind: NotificationKind; message: string } | undefined {
+export function notificationFor(
+  before: Fulfilment | undefined,
+  after: Fulfilment,
+): { kind: NotificationKind; message: string } | undefined {
   if (before?.state === after.state || step(after, 'notify')) return undefined;
   if (after.state === 'SHIPPED') {
-    return { kind: 'shipped', message: `Your order ${after.orderId} has shipped, tracking ${after.trackingNumber}` };
+    return {
+      kind: 'shipped',
+      message: `Your order ${after.orderId} has shipped, tracking ${after.trackingNumber}`,
+    };
   }
   if (after.state === 'COMPENSATED') {
-    const refund = step(after, 'refund')?.state === 'DONE' ? `; a refund of ${formatMoney(after.amount)} is on its way` : '';
-    return { kind: 'compensated', message: `Your order ${after.orderId} was cancelled: ${after.reason}${refund}` };
+    const refund =
+      step(after, 'refund')?.state === 'DONE'
+        ? `; a refund of ${formatMoney(after.amount)} is on its way`
+        : '';
+    return {
+      kind: 'compensated',
+      message: `Your order ${after.orderId} was cancelled: ${after.reason}${refund}`,
+    };
   }
   return undefined;
 }
 
 function compensate(f: Fulfilment, reason: string, at: string): Fulfilment {
-  const steps = f.steps.map((s) => (s.state === 'PENDING' || s.state === 'WAITING' ? { ...s, state: 'SKIPPED' as const, at } : s));
+  const steps = f.steps.map((s) =>
+    s.state === 'PENDING' || s.state === 'WAITING' ? { ...s, state: 'SKIPPED' as const, at } : s,
+  );
   const releases = f.steps
     .filter((s) => s.name.startsWith('reserve:') && s.state === 'DONE' && s.detail !== 'not stock-managed')
     .map((s) => pending(`release:${s.name.slice('reserve:'.length)}`));
@@ -164,14 +207,19 @@ function reservedAll(f: Fulfilment): Fulfilment {
 
 function compensated(f: Fulfilment): Fulfilment {
   if (f.state !== 'COMPENSATING') return f;
-  const undo = f.steps.filter((s) => s.name.startsWith('release:') || s.name === 'cancel' || s.name === 'refund');
+  const undo = f.steps.filter(
+    (s) => s.name.startsWith('release:') || s.name === 'cancel' || s.name === 'refund',
+  );
   return undo.every((s) => s.state === 'DONE') ? { ...f, state: 'COMPENSATED' } : f;
 }
 
 /** Moves a pending step to its outcome; a step already settled keeps its first outcome. */
 function settle(f: Fulfilment, name: string, state: StepState, at: string, detail: string): Fulfilment {
   if (step(f, name)?.state !== 'PENDING') return f;
-  return withSteps(f, f.steps.map((s) => (s.name === name ? { ...s, state, at, detail } : s)));
+  return withSteps(
+    f,
+    f.steps.map((s) => (s.name === name ? { ...s, state, at, detail } : s)),
+  );
 }
 
 function step(f: Fulfilment, name: string): FulfilmentStep | undefined {

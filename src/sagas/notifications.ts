@@ -12,7 +12,8 @@ export interface Notification {
   createdAt: string;
 }
 
-const COLUMNS = sql.raw(`id, position::text AS position, user_id AS "userId", order_id AS "orderId", kind, message,
+const COLUMNS =
+  sql.raw(`id, position::text AS position, user_id AS "userId", order_id AS "orderId", kind, message,
   created_at::text AS "createdAt"`);
 
 /** NOTIFY channel: a notification was written (wakes the hub). */
@@ -39,19 +40,28 @@ export async function writeNotification(tx: Tx, notification: Omit<Notification,
 }
 
 export async function notificationsFor(exec: Executor, userId: string, limit = 100): Promise<Notification[]> {
-  const found = await rows<Notification>(exec, sql`
-    SELECT ${COLUMNS} FROM notifications WHERE user_id = ${userId} ORDER BY position DESC LIMIT ${limit}`);
+  const found = await rows<Notification>(
+    exec,
+    sql`
+    SELECT ${COLUMNS} FROM notifications WHERE user_id = ${userId} ORDER BY position DESC LIMIT ${limit}`,
+  );
   return found.reverse().map(normalise);
 }
 
 /** Every notification after `position` (of one user, when given), oldest first. */
 export async function notificationsAfter(
-  exec: Executor, position: string, limit: number, userId?: string,
+  exec: Executor,
+  position: string,
+  limit: number,
+  userId?: string,
 ): Promise<Notification[]> {
-  const found = await rows<Notification>(exec, sql`
+  const found = await rows<Notification>(
+    exec,
+    sql`
     SELECT ${COLUMNS} FROM notifications
     WHERE position > ${position}::bigint ${userId === undefined ? sql`` : sql`AND user_id = ${userId}`}
-    ORDER BY position LIMIT ${limit}`);
+    ORDER BY position LIMIT ${limit}`,
+  );
   return found.map(normalise);
 }
 
@@ -62,7 +72,10 @@ export function compareNotificationPositions(a: string, b: string): number {
 }
 
 export async function lastNotificationPosition(exec: Executor): Promise<string> {
-  const [row] = await rows<{ position: string | null }>(exec, sql`SELECT max(position)::text AS position FROM notifications`);
+  const [row] = await rows<{ position: string | null }>(
+    exec,
+    sql`SELECT max(position)::text AS position FROM notifications`,
+  );
   return row?.position ?? '0';
 }
 

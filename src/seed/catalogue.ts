@@ -27,20 +27,50 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
 ];
 
 export const SEED_PEOPLE: readonly (readonly [first: string, last: string])[] = [
-  ['Amelia', 'Hart'], ['Noah', 'Okafor'], ['Sofia', 'Lindqvist'], ['Mateo', 'Ruiz'],
-  ['Hana', 'Takahashi'], ['Liam', 'O\'Brien'], ['Chloé', 'Marchand'], ['Arjun', 'Mehta'],
-  ['Zara', 'Haddad'], ['Lukas', 'Becker'], ['Isla', 'MacLeod'], ['Kwame', 'Mensah'],
-  ['Elena', 'Popescu'], ['Tomás', 'Silva'], ['Maya', 'Cohen'], ['Oskar', 'Nowak'],
-  ['Priya', 'Raman'], ['Felix', 'Andersen'], ['Lucía', 'Fernández'], ['Jonah', 'Whitaker'],
-  ['Aiko', 'Mori'], ['Samir', 'Benali'], ['Freya', 'Jensen'], ['Daniel', 'Kim'],
+  ['Amelia', 'Hart'],
+  ['Noah', 'Okafor'],
+  ['Sofia', 'Lindqvist'],
+  ['Mateo', 'Ruiz'],
+  ['Hana', 'Takahashi'],
+  ['Liam', "O'Brien"],
+  ['Chloé', 'Marchand'],
+  ['Arjun', 'Mehta'],
+  ['Zara', 'Haddad'],
+  ['Lukas', 'Becker'],
+  ['Isla', 'MacLeod'],
+  ['Kwame', 'Mensah'],
+  ['Elena', 'Popescu'],
+  ['Tomás', 'Silva'],
+  ['Maya', 'Cohen'],
+  ['Oskar', 'Nowak'],
+  ['Priya', 'Raman'],
+  ['Felix', 'Andersen'],
+  ['Lucía', 'Fernández'],
+  ['Jonah', 'Whitaker'],
+  ['Aiko', 'Mori'],
+  ['Samir', 'Benali'],
+  ['Freya', 'Jensen'],
+  ['Daniel', 'Kim'],
 ];
 
-export const PAYMENT_METHODS = ['credit_card', 'credit_card', 'credit_card', 'paypal', 'bank_transfer', 'apple_pay'] as const;
+export const PAYMENT_METHODS = [
+  'credit_card',
+  'credit_card',
+  'credit_card',
+  'paypal',
+  'bank_transfer',
+  'apple_pay',
+] as const;
 
 export const CANCEL_REASONS_PENDING = [
-  'customer changed their mind', 'duplicate order', 'payment not completed in time', 'wrong delivery address',
+  'customer changed their mind',
+  'duplicate order',
+  'payment not completed in time',
+  'wrong delivery address',
 ] as const;
 
 export const CANCEL_REASONS_PAID = [
-  'item out of stock', 'customer requested a refund before shipping', 'suspected fraud',
+  'item out of stock',
+  'customer requested a refund before shipping',
+  'suspected fraud',
 ] as const;

@@ -1,7 +1,11 @@
 import type { AppCommand } from '../commands/index.js';
 import type { CommandMetadata, OrderCommand, OrderItem, OrderStatus, RegisterUser } from '../domain/index.js';
 import {
-  CANCEL_REASONS_PAID, CANCEL_REASONS_PENDING, PAYMENT_METHODS, SEED_PEOPLE, SEED_PRODUCTS,
+  CANCEL_REASONS_PAID,
+  CANCEL_REASONS_PENDING,
+  PAYMENT_METHODS,
+  SEED_PEOPLE,
+  SEED_PRODUCTS,
 } from './catalogue.js';
 
 export interface SeedOptions {
@@ -24,7 +28,9 @@ export function seedPlan({ orders, until }: SeedOptions): AppCommand[] {
   const random = generator(8);
   const end = until.getTime();
   const users = SEED_PEOPLE.map(([first, last], i) => registerUser(i + 1, first, last, end - SPAN - DAY));
-  const ages = Array.from({ length: orders }, () => Math.floor(HOUR / 2 + random() ** 1.6 * SPAN)).sort((a, b) => b - a);
+  const ages = Array.from({ length: orders }, () => Math.floor(HOUR / 2 + random() ** 1.6 * SPAN)).sort(
+    (a, b) => b - a,
+  );
   const lifecycles = ages.flatMap((age, i) => orderCommands(`seed-order-${i + 1}`, end - age, age, random));
   // Interleaved by time, as real traffic would have written them; the sort is stable, so
   // an order's own steps stay in their order even when two share a moment.
@@ -39,10 +45,22 @@ export function seedPlan({ orders, until }: SeedOptions): AppCommand[] {
  */
 function products(at: number): AppCommand[] {
   return SEED_PRODUCTS.flatMap((product): AppCommand[] => {
-    const data = { productId: product.id, name: product.name, ...(product.backorders ? { backorders: true } : {}) };
-    const define: AppCommand = { type: 'DefineProduct', data, metadata: metadata(`${product.id}:define`, 'seed', at) };
+    const data = {
+      productId: product.id,
+      name: product.name,
+      ...(product.backorders ? { backorders: true } : {}),
+    };
+    const define: AppCommand = {
+      type: 'DefineProduct',
+      data,
+      metadata: metadata(`${product.id}:define`, 'seed', at),
+    };
     if (product.backorders) return [define];
-    const stock: AppCommand = { type: 'AddStock', data: { productId: product.id, quantity: 1_000 }, metadata: metadata(`${product.id}:stock`, 'seed', at) };
+    const stock: AppCommand = {
+      type: 'AddStock',
+      data: { productId: product.id, quantity: 1_000 },
+      metadata: metadata(`${product.id}:stock`, 'seed', at),
+    };
     return [define, stock];
   });
 }
@@ -58,34 +76,53 @@ function registerUser(n: number, first: string, last: string, at: number): Regis
 }
 
 /** An order's life up to the status its age makes likely: recent ones are mostly still open. */
-function orderCommands(orderId: string, createdAt: number, age: number, random: () => number): OrderCommand[] {
+function orderCommands(
+  orderId: string,
+  createdAt: number,
+  age: number,
+  random: () => number,
+): OrderCommand[] {
   const userId = `seed-user-${1 + Math.floor(random() * SEED_PEOPLE.length)}`;
   const picked = pickItems(random);
   const target = pickStatus(age, random);
   // Added after the draws, not drawn: the rest of the plan stays as it was.
   const items = target === 'PAID' ? withBackorderedLine(picked) : picked;
   const total = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
-  const at = (fraction: number, minimum: number) => createdAt + Math.min(age - MINUTE, Math.max(minimum, age * fraction));
+  const at = (fraction: number, minimum: number) =>
+    createdAt + Math.min(age - MINUTE, Math.max(minimum, age * fraction));
   const paidAt = at(0.05 * random(), 2 * MINUTE);
   const shippedAt = at(0.2 + 0.2 * random(), HOUR);
   const deliveredAt = at(0.6 + 0.3 * random(), 2 * HOUR);
   const step = (name: string, when: number) => metadata(`${orderId}:${name}`, orderId, when);
 
-  const commands: OrderCommand[] = [{ type: 'CreateOrder', data: { orderId, userId, items }, metadata: step('create', createdAt) }];
+  const commands: OrderCommand[] = [
+    { type: 'CreateOrder', data: { orderId, userId, items }, metadata: step('create', createdAt) },
+  ];
   const paid = target !== 'PENDING' && !(target === 'CANCELLED' && random() < 0.6);
   if (paid) {
     const paymentMethod = pick(PAYMENT_METHODS, random);
-    commands.push({ type: 'PayOrder', data: { orderId, paymentMethod, amount: total }, metadata: step('pay', paidAt) });
+    commands.push({
+      type: 'PayOrder',
+      data: { orderId, paymentMethod, amount: total },
+      metadata: step('pay', paidAt),
+    });
   }
   if (target === 'CANCELLED') {
     const reason = pick(paid ? CANCEL_REASONS_PAID : CANCEL_REASONS_PENDING, random);
     commands.push({ type: 'CancelOrder', data: { orderId, reason }, metadata: step('cancel', shippedAt) });
   }
   if (target === 'SHIPPED' || target === 'DELIVERED') {
-    const trackingNumber = `1Z${Math.floor(random() * 1e10).toString().padStart(10, '0')}`;
-    commands.push({ type: 'ShipOrder', data: { orderId, trackingNumber }, metadata: step('ship', shippedAt) });
+    const trackingNumber = `1Z${Math.floor(random() * 1e10)
+      .toString()
+      .padStart(10, '0')}`;
+    commands.push({
+      type: 'ShipOrder',
+      data: { orderId, trackingNumber },
+      metadata: step('ship', shippedAt),
+    });
   }
-  if (target === 'DELIVERED') commands.push({ type: 'DeliverOrder', data: { orderId }, metadata: step('deliver', deliveredAt) });
+  if (target === 'DELIVERED')
+    commands.push({ type: 'DeliverOrder', data: { orderId }, metadata: step('deliver', deliveredAt) });
   return commands;
 }
 
@@ -97,7 +134,11 @@ function pickItems(random: () => number): OrderItem[] {
     const j = i + Math.floor(random() * (products.length - i));
     [products[i], products[j]] = [products[j]!, products[i]!];
   }
-  return products.slice(0, lines).map((p) => ({ productId: p.id, quantity: p.priceCents > 20_000 ? 1 : 1 + Math.floor(random() ** 3 * 4), unitPrice: p.priceCents }));
+  return products.slice(0, lines).map((p) => ({
+    productId: p.id,
+    quantity: p.priceCents > 20_000 ? 1 : 1 + Math.floor(random() ** 3 * 4),
+    unitPrice: p.priceCents,
+  }));
 }
 
 /** An order left PAID wants the product that takes backorders, so it stays PAID until stock comes in. */
@@ -108,11 +149,29 @@ function withBackorderedLine(items: OrderItem[]): OrderItem[] {
 }
 
 function pickStatus(age: number, random: () => number): OrderStatus {
-  const weights: [OrderStatus, number][] = age < 6 * HOUR
-    ? [['PENDING', 50], ['PAID', 30], ['SHIPPED', 10], ['CANCELLED', 10]]
-    : age < 3 * DAY
-      ? [['PENDING', 10], ['PAID', 25], ['SHIPPED', 40], ['DELIVERED', 15], ['CANCELLED', 10]]
-      : [['PENDING', 4], ['PAID', 4], ['SHIPPED', 8], ['DELIVERED', 72], ['CANCELLED', 12]];
+  const weights: [OrderStatus, number][] =
+    age < 6 * HOUR
+      ? [
+          ['PENDING', 50],
+          ['PAID', 30],
+          ['SHIPPED', 10],
+          ['CANCELLED', 10],
+        ]
+      : age < 3 * DAY
+        ? [
+            ['PENDING', 10],
+            ['PAID', 25],
+            ['SHIPPED', 40],
+            ['DELIVERED', 15],
+            ['CANCELLED', 10],
+          ]
+        : [
+            ['PENDING', 4],
+            ['PAID', 4],
+            ['SHIPPED', 8],
+            ['DELIVERED', 72],
+            ['CANCELLED', 12],
+          ];
   let roll = random() * weights.reduce((sum, [, w]) => sum + w, 0);
   for (const [status, weight] of weights) {
     roll -= weight;
@@ -122,7 +181,12 @@ function pickStatus(age: number, random: () => number): OrderStatus {
 }
 
 function metadata(commandId: string, correlationId: string, at: number): CommandMetadata {
-  return { commandId: `seed:${commandId}`, correlationId: `seed:${correlationId}`, actor: 'seed', now: new Date(at).toISOString() };
+  return {
+    commandId: `seed:${commandId}`,
+    correlationId: `seed:${correlationId}`,
+    actor: 'seed',
+    now: new Date(at).toISOString(),
+  };
 }
 
 function pick<T>(list: readonly T[], random: () => number): T {

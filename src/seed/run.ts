@@ -5,7 +5,12 @@ import type { Logger } from '../logger.js';
 import { startServices, type Services } from '../services.js';
 import { seedPlan } from './plan.js';
 
-export interface SeedSummary { users: number; orders: number; commands: number; leftAlone: number }
+export interface SeedSummary {
+  users: number;
+  orders: number;
+  commands: number;
+  leftAlone: number;
+}
 
 const CATCH_UP_MS = 60_000;
 
@@ -14,10 +19,17 @@ const CATCH_UP_MS = 60_000;
  * while it runs: the seed writes each order's history as planned, and a saga shipping
  * paid orders mid-seed would race it for the same orders.
  */
-export async function runSeed(config: Config, logger: Logger, options: { orders?: number; until?: Date } = {}): Promise<SeedSummary> {
+export async function runSeed(
+  config: Config,
+  logger: Logger,
+  options: { orders?: number; until?: Date } = {},
+): Promise<SeedSummary> {
   const services = await startServices(config, logger, { fulfilment: false });
   try {
-    return await writeSeed(services, seedPlan({ orders: options.orders ?? 150, until: options.until ?? new Date() }));
+    return await writeSeed(
+      services,
+      seedPlan({ orders: options.orders ?? 150, until: options.until ?? new Date() }),
+    );
   } finally {
     await services.stop();
   }
@@ -40,7 +52,10 @@ export async function writeSeed(services: Services, plan: AppCommand[]): Promise
       // of an interrupted seed) is left as it is, rather than failing the whole seed.
       if (!(error instanceof InvalidStateError) || !orderId) throw error;
       movedOn.add(orderId);
-      services.logger.warn({ orderId, status: error.status, step: command.type }, 'seed order moved on without the seed; left as it is');
+      services.logger.warn(
+        { orderId, status: error.status, step: command.type },
+        'seed order moved on without the seed; left as it is',
+      );
     }
   }
   if (last) await services.projections.waitForPosition(last, CATCH_UP_MS);

@@ -37,7 +37,9 @@ describe('the event store is the only code that names its tables', () => {
   const naming = sources(SRC)
     .map((path) => relative(SRC, path))
     .filter((file) => !file.startsWith('eventstore/'))
-    .filter((file) => NAMES_A_STORE_TABLE.some((pattern) => pattern.test(readFileSync(join(SRC, file), 'utf8'))))
+    .filter((file) =>
+      NAMES_A_STORE_TABLE.some((pattern) => pattern.test(readFileSync(join(SRC, file), 'utf8'))),
+    )
     .sort();
 
   it('has no file outside eventstore/ beyond those not sealed yet', () => {
@@ -49,8 +51,14 @@ describe('the event store is the only code that names its tables', () => {
   });
 
   it('recognises a query of the events table, so the check can fail', () => {
-    expect(NAMES_A_STORE_TABLE.some((p) => p.test('sql`SELECT 1 FROM\n    events WHERE stream_id = ${id}`'))).toBe(true);
+    expect(
+      NAMES_A_STORE_TABLE.some((p) => p.test('sql`SELECT 1 FROM\n    events WHERE stream_id = ${id}`')),
+    ).toBe(true);
     expect(NAMES_A_STORE_TABLE.some((p) => p.test("import { events } from '../db/schema.js';"))).toBe(true);
-    expect(NAMES_A_STORE_TABLE.some((p) => p.test('SELECT extract(epoch FROM now() - recorded_at) FROM order_events'))).toBe(false);
+    expect(
+      NAMES_A_STORE_TABLE.some((p) =>
+        p.test('SELECT extract(epoch FROM now() - recorded_at) FROM order_events'),
+      ),
+    ).toBe(false);
   });
 });

@@ -32,13 +32,20 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
   it('is sent gzipped to a client that takes gzip, and plain to one that does not', async () => {
     // Given a server, when the page is asked for with and without gzip
     const [gzipped, plain, refused, refusedDespiteStar, anything] = await Promise.all([
-      getPage(open.url, 'gzip, deflate, br'), getPage(open.url, undefined), getPage(open.url, 'gzip;q=0, identity'),
-      getPage(open.url, 'gzip;q=0, *'), getPage(open.url, '*'),
+      getPage(open.url, 'gzip, deflate, br'),
+      getPage(open.url, undefined),
+      getPage(open.url, 'gzip;q=0, identity'),
+      getPage(open.url, 'gzip;q=0, *'),
+      getPage(open.url, '*'),
     ]);
 
     // Then each is the same self-contained page, over three times smaller gzipped
     expect([gzipped.status, plain.status, refused.status]).toEqual([200, 200, 200]);
-    expect(gzipped.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'accept-encoding', 'cache-control': 'no-cache' });
+    expect(gzipped.headers).toMatchObject({
+      'content-encoding': 'gzip',
+      vary: 'accept-encoding',
+      'cache-control': 'no-cache',
+    });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(refused.headers['content-encoding']).toBeUndefined();
     // A coding named with q=0 is refused even where `*` would take any other
@@ -92,7 +99,8 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
       await page.locator('.graphiql-execute-button').click();
 
       // Then the result pane shows the order
-      await expect.poll(() => response(page).innerText(), { timeout: 5_000 })
+      await expect
+        .poll(() => response(page).innerText(), { timeout: 5_000 })
         .toMatch(new RegExp(`"${ORDER_ID}"[\\s\\S]*"PENDING"[\\s\\S]*"10\\.00"`));
 
       // When a subscription runs from the editor and, once it is open, the order is paid through the API
@@ -102,7 +110,9 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
       expect((await payOrder(open.gql, ORDER_ID)).outcome).toBe('PayOrderSuccess');
 
       // Then the pushed change appears in the result pane
-      await expect.poll(() => response(page).innerText(), { timeout: 5_000 }).toMatch(/"from":\s*"PENDING"[\s\S]*"to":\s*"PAID"/);
+      await expect
+        .poll(() => response(page).innerText(), { timeout: 5_000 })
+        .toMatch(/"from":\s*"PENDING"[\s\S]*"to":\s*"PAID"/);
 
       const screenshot = new URL('graphiql.png', ARTIFACTS).pathname;
       await page.screenshot({ path: screenshot });
@@ -130,13 +140,18 @@ describe.skipIf(!WITH_PGLITE)('the GraphiQL page', () => {
 });
 
 /** One GET of the page, its body as sent (node:http decompresses nothing). */
-function getPage(url: string, acceptEncoding: string | undefined): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function getPage(
+  url: string,
+  acceptEncoding: string | undefined,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   const headers = { accept: 'text/html', ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) };
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     }).on('error', reject);
   });

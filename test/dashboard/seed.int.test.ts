@@ -21,25 +21,33 @@ describe('the seed', () => {
   it('plans the same commands every time, with fixed ids, leaving orders in every status', () => {
     const plan = seedPlan({ orders: 150, until: UNTIL });
     expect(seedPlan({ orders: 150, until: UNTIL })).toEqual(plan);
-    expect(plan.filter((c) => c.type === 'CreateOrder').map((c) => c.data.orderId)).toContain('seed-order-150');
+    expect(plan.filter((c) => c.type === 'CreateOrder').map((c) => c.data.orderId)).toContain(
+      'seed-order-150',
+    );
     expect(new Set(plan.map((c) => c.metadata.commandId)).size).toBe(plan.length);
     expect(plan.every((c) => Date.parse(c.metadata.now) <= UNTIL.getTime())).toBe(true);
     const last = new Map<string, string>();
     for (const command of plan) if ('orderId' in command.data) last.set(command.data.orderId, command.type);
-    expect(new Set(last.values())).toEqual(new Set(['CreateOrder', 'PayOrder', 'ShipOrder', 'DeliverOrder', 'CancelOrder']));
+    expect(new Set(last.values())).toEqual(
+      new Set(['CreateOrder', 'PayOrder', 'ShipOrder', 'DeliverOrder', 'CancelOrder']),
+    );
   });
 
   it('gives every order it leaves PAID a product that takes backorders and has no stock', () => {
     const plan = seedPlan({ orders: 150, until: UNTIL });
     expect(SEED_PRODUCTS.filter((p) => p.backorders).map((p) => p.id)).toEqual([BACKORDERED]);
     expect(plan.filter((c) => 'productId' in c.data && c.data.productId === BACKORDERED)).toEqual([
-      expect.objectContaining({ type: 'DefineProduct', data: { productId: BACKORDERED, name: 'Espresso machine', backorders: true } }),
+      expect.objectContaining({
+        type: 'DefineProduct',
+        data: { productId: BACKORDERED, name: 'Espresso machine', backorders: true },
+      }),
     ]);
     const last = new Map<string, string>();
     for (const command of plan) if ('orderId' in command.data) last.set(command.data.orderId, command.type);
     const leftPaid = [...last].filter(([, type]) => type === 'PayOrder').map(([orderId]) => orderId);
     const creates = plan.filter((c): c is CreateOrder => c.type === 'CreateOrder');
-    const wants = (orderId: string) => creates.find((c) => c.data.orderId === orderId)!.data.items.some((i) => i.productId === BACKORDERED);
+    const wants = (orderId: string) =>
+      creates.find((c) => c.data.orderId === orderId)!.data.items.some((i) => i.productId === BACKORDERED);
     expect(leftPaid.length).toBeGreaterThan(0);
     expect(leftPaid.filter((orderId) => !wants(orderId))).toEqual([]);
   });
@@ -59,10 +67,14 @@ describe('the seed', () => {
       const afterFirst = await counts();
       expect(afterFirst.users).toBe(24);
       expect(afterFirst.statistics.count).toBe(60);
-      for (const status of ORDER_STATUSES) expect(afterFirst.statistics.countByStatus[status], status).toBeGreaterThan(0);
+      for (const status of ORDER_STATUSES)
+        expect(afterFirst.statistics.countByStatus[status], status).toBeGreaterThan(0);
 
       // A later run has another clock: the commands are recognised by id all the same.
-      const second = await writeSeed(services, seedPlan({ orders: 60, until: new Date(UNTIL.getTime() + 86_400_000) }));
+      const second = await writeSeed(
+        services,
+        seedPlan({ orders: 60, until: new Date(UNTIL.getTime() + 86_400_000) }),
+      );
       expect(second.leftAlone).toBe(0);
       expect(await counts()).toEqual(afterFirst);
     }, 120_000);
@@ -99,7 +111,11 @@ describe.each(ENGINES)('the seed under the running fulfilment saga on %s', (engi
         expect(after.PAID).toBe(seeded.PAID);
 
         // What the README promises: stock for the backordered product ships them while the server runs.
-        await services.commands.handle({ type: 'AddStock', data: { productId: BACKORDERED, quantity: seeded.PAID }, metadata: meta() });
+        await services.commands.handle({
+          type: 'AddStock',
+          data: { productId: BACKORDERED, quantity: seeded.PAID },
+          metadata: meta(),
+        });
         await sagaAtRest(services);
         const restocked = (await orderStatistics(services.database.db, {})).countByStatus;
         expect(restocked.PAID).toBe(0);
@@ -117,10 +133,16 @@ describe.each(ENGINES)('the seed under the running fulfilment saga on %s', (engi
 async function storedDatabase(engine: Engine): Promise<{ config: Config; drop(): Promise<void> }> {
   if (engine === 'postgres') {
     const fresh = await createPostgresDatabase();
-    return { config: { ...loadConfig({}), database: { kind: 'postgres', url: fresh.url, poolMax: 10 } }, drop: fresh.drop };
+    return {
+      config: { ...loadConfig({}), database: { kind: 'postgres', url: fresh.url, poolMax: 10 } },
+      drop: fresh.drop,
+    };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'ledgerline-seed-'));
-  return { config: { ...loadConfig({}), database: { kind: 'pglite', dataDir } }, drop: () => rm(dataDir, { recursive: true, force: true }) };
+  return {
+    config: { ...loadConfig({}), database: { kind: 'pglite', dataDir } },
+    drop: () => rm(dataDir, { recursive: true, force: true }),
+  };
 }
 
 /**
@@ -132,9 +154,12 @@ async function sagaAtRest(services: Services, timeoutMs = 90_000): Promise<void>
   let head = -1;
   let quietSince = Date.now();
   for (;;) {
-    const [row] = await rows<{ head: number; scheduled: number }>(services.database.db, sql`
+    const [row] = await rows<{ head: number; scheduled: number }>(
+      services.database.db,
+      sql`
       SELECT (SELECT count(*)::int FROM events) AS head,
-             (SELECT count(*)::int FROM fulfilments WHERE next_attempt_at IS NOT NULL) AS scheduled`);
+             (SELECT count(*)::int FROM fulfilments WHERE next_attempt_at IS NOT NULL) AS scheduled`,
+    );
     const caughtUp = (await services.projections.status()).every((p) => p.eventsBehind === 0);
     if (row!.head !== head || row!.scheduled > 0 || !caughtUp) {
       head = row!.head;

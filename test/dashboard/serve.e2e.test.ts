@@ -35,7 +35,13 @@ describe.runIf(WITH_PGLITE)('serving the dashboard', () => {
   });
 
   it('serves nothing outside its own directory, and only to GET and HEAD', async () => {
-    for (const path of ['/dashboard/%2e%2e/serve.ts', '/dashboard/..%2fserve.ts', '/dashboard/vendor/../../package.json', '/dashboard/missing.js', '/dashboard/vendor/other.js']) {
+    for (const path of [
+      '/dashboard/%2e%2e/serve.ts',
+      '/dashboard/..%2fserve.ts',
+      '/dashboard/vendor/../../package.json',
+      '/dashboard/missing.js',
+      '/dashboard/vendor/other.js',
+    ]) {
       expect((await get(path)).status, path).toBe(404);
     }
     expect((await get('/dashboard/', { method: 'POST' })).status).toBe(405);
@@ -44,10 +50,15 @@ describe.runIf(WITH_PGLITE)('serving the dashboard', () => {
     expect(await head.text()).toBe('');
   });
 
-  it('gives every answer on these routes an x-request-id, the caller\'s when it sent one', async () => {
+  it("gives every answer on these routes an x-request-id, the caller's when it sent one", async () => {
     const routes: Array<[string, number, RequestInit?]> = [
-      ['/health', 200], ['/dashboard', 308], ['/dashboard/', 200], ['/dashboard/dashboard.css', 200],
-      ['/dashboard/vendor/graphql-ws.js', 200], ['/dashboard/missing.js', 404], ['/dashboard/', 405, { method: 'POST' }],
+      ['/health', 200],
+      ['/dashboard', 308],
+      ['/dashboard/', 200],
+      ['/dashboard/dashboard.css', 200],
+      ['/dashboard/vendor/graphql-ws.js', 200],
+      ['/dashboard/missing.js', 404],
+      ['/dashboard/', 405, { method: 'POST' }],
     ];
     for (const [path, status, init] of routes) {
       const fresh = await get(path, init);

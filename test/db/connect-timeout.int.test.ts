@@ -21,10 +21,18 @@ describe('a database that accepts connections but never answers', () => {
   });
 
   it('fails a query once the connect timeout passes, as unavailable, instead of hanging', async () => {
-    const database = await openDatabase({ kind: 'postgres', url: `postgres://nobody@127.0.0.1:${port}/none`, poolMax: 2, connectTimeoutMs: 300 });
+    const database = await openDatabase({
+      kind: 'postgres',
+      url: `postgres://nobody@127.0.0.1:${port}/none`,
+      poolMax: 2,
+      connectTimeoutMs: 300,
+    });
     try {
       const started = Date.now();
-      const error = await database.db.execute(sql`SELECT 1`).then(() => undefined, (e: unknown) => e);
+      const error = await database.db.execute(sql`SELECT 1`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(Error);
       expect(isDatabaseUnavailable(error)).toBe(true);

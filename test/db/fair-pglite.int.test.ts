@@ -5,7 +5,9 @@ import { openDatabase, rows, type Database } from '../../src/db/connect.js';
 // PGlite runs on this event loop: a long chain of statements must leave turns for requests.
 describe('PGlite gives the event loop a turn before each statement', () => {
   let database: Database;
-  beforeAll(async () => { database = await openDatabase({ kind: 'pglite' }); });
+  beforeAll(async () => {
+    database = await openDatabase({ kind: 'pglite' });
+  });
   afterAll(() => database.close());
 
   it.each([
@@ -14,7 +16,9 @@ describe('PGlite gives the event loop a turn before each statement', () => {
   ])('lets a timer in during a chain of 200 %s', async (_what, run) => {
     let done = 0;
     let doneWhenTimerRan: number | undefined;
-    setImmediate(() => { doneWhenTimerRan = done; });
+    setImmediate(() => {
+      doneWhenTimerRan = done;
+    });
     for (let i = 0; i < 200; i++) {
       await run(database);
       done++;

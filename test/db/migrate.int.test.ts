@@ -8,8 +8,14 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
   afterEach(() => database?.close());
 
-  const hasBackorders = async () => (await rows<{ n: number }>(database.db, sql`
-    SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'products' AND column_name = 'backorders'`))[0]!.n === 1;
+  const hasBackorders = async () =>
+    (
+      await rows<{ n: number }>(
+        database.db,
+        sql`
+    SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'products' AND column_name = 'backorders'`,
+      )
+    )[0]!.n === 1;
 
   it('leaves a database that has them all as it is, however often it starts', async () => {
     // given a migrated database (openTestDatabase migrates)
@@ -27,7 +33,9 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     database = await openTestDatabase(engine);
     await database.db.execute(sql`ALTER TABLE products DROP COLUMN backorders`);
     await database.db.execute(sql`DROP INDEX fulfilments_reserving_idx`);
-    await database.db.execute(sql`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`);
+    await database.db.execute(
+      sql`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`,
+    );
     expect(await appliedMigrations(database)).toBe(EXPECTED_MIGRATIONS - 1);
     // when it is migrated
     await migrate(database);

@@ -12,19 +12,27 @@ import { meta, T0 } from './order-fixtures.js';
 const EMAIL = 'ada@example.com';
 const reserved: EmailReservationEvent = { type: 'EmailReserved', data: { email: EMAIL, userId: 'user-1' } };
 const released: EmailReservationEvent = { type: 'EmailReleased', data: { email: EMAIL, userId: 'user-1' } };
-const cmd = (type: EmailReservationCommand['type'], userId: string, email = EMAIL): EmailReservationCommand => ({
-  type, data: { email, userId }, metadata: meta(T0),
+const cmd = (
+  type: EmailReservationCommand['type'],
+  userId: string,
+  email = EMAIL,
+): EmailReservationCommand => ({
+  type,
+  data: { email, userId },
+  metadata: meta(T0),
 });
 
 describe('email reservation', () => {
   it('reserves a free email, normalised', () => {
-    given(decider, []).when(cmd('ReserveEmail', 'user-1', ' ADA@example.com')).then([reserved]);
+    given(decider, [])
+      .when(cmd('ReserveEmail', 'user-1', ' ADA@example.com'))
+      .then([reserved]);
   });
 
   it('reserves again after a release, for anyone', () => {
-    given(decider, [reserved, released]).when(cmd('ReserveEmail', 'user-2')).then([
-      { type: 'EmailReserved', data: { email: EMAIL, userId: 'user-2' } },
-    ]);
+    given(decider, [reserved, released])
+      .when(cmd('ReserveEmail', 'user-2'))
+      .then([{ type: 'EmailReserved', data: { email: EMAIL, userId: 'user-2' } }]);
   });
 
   it('is a no-op when the holder reserves again', () => {
@@ -32,7 +40,9 @@ describe('email reservation', () => {
   });
 
   it('refuses another user', () => {
-    const err = given(decider, [reserved]).when(cmd('ReserveEmail', 'user-2')).thenThrows(ValidationError, { field: 'email' });
+    const err = given(decider, [reserved])
+      .when(cmd('ReserveEmail', 'user-2'))
+      .thenThrows(ValidationError, { field: 'email' });
     expect(err.message).toBe('email ada@example.com is already in use');
   });
 
@@ -44,7 +54,9 @@ describe('email reservation', () => {
   });
 
   it('rejects an invalid email or a missing user', () => {
-    given(decider, []).when(cmd('ReserveEmail', 'user-1', 'not-an-email')).thenThrows(ValidationError, { field: 'email' });
+    given(decider, [])
+      .when(cmd('ReserveEmail', 'user-1', 'not-an-email'))
+      .thenThrows(ValidationError, { field: 'email' });
     given(decider, []).when(cmd('ReserveEmail', '')).thenThrows(ValidationError, { field: 'userId' });
   });
 

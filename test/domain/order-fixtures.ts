@@ -23,7 +23,10 @@ export const created: OrderEvent = {
   type: 'OrderCreated',
   data: { orderId: ORDER_ID, userId: 'user-123', items: ITEMS, total: TOTAL, createdAt: T0 },
 };
-export const paid: OrderEvent = { type: 'OrderPaid', data: { paymentMethod: 'card', amount: TOTAL, paidAt: T1 } };
+export const paid: OrderEvent = {
+  type: 'OrderPaid',
+  data: { paymentMethod: 'card', amount: TOTAL, paidAt: T1 },
+};
 export const shipped: OrderEvent = { type: 'OrderShipped', data: { trackingNumber: 'TRK-1', shippedAt: T2 } };
 export const delivered: OrderEvent = { type: 'OrderDelivered', data: { deliveredAt: T3 } };
 export const cancelledPending: OrderEvent = {

@@ -24,7 +24,9 @@ describe('OrderCreated v1 upcaster', () => {
     const noisy = { ...JSON.parse(V1), total_amount: 0.1 + 0.2 };
     expect(upcastOrderCreatedV1(noisy).total).toBe(30);
     const thirdDecimal = { ...JSON.parse(V1), total_amount: 1.005 };
-    expect(() => upcastOrderCreatedV1(thirdDecimal)).toThrow(expect.objectContaining({ field: 'total_amount' }));
+    expect(() => upcastOrderCreatedV1(thirdDecimal)).toThrow(
+      expect.objectContaining({ field: 'total_amount' }),
+    );
   });
 
   it.each([

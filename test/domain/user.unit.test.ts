@@ -11,25 +11,47 @@ import {
 import { given } from './given.js';
 import { meta, T0 } from './order-fixtures.js';
 
-const registered: UserEvent = { type: 'UserRegistered', data: { userId: 'user-123', username: 'ada', email: 'ada@example.com' } };
+const registered: UserEvent = {
+  type: 'UserRegistered',
+  data: { userId: 'user-123', username: 'ada', email: 'ada@example.com' },
+};
 const deleted: UserEvent = { type: 'UserDeleted', data: { reason: 'requested' } };
-const HISTORIES = { NONE: [], ACTIVE: [registered], DELETED: [registered, deleted] } satisfies Record<string, UserEvent[]>;
+const HISTORIES = { NONE: [], ACTIVE: [registered], DELETED: [registered, deleted] } satisfies Record<
+  string,
+  UserEvent[]
+>;
 
 const register = (username = 'ada', email = ' Ada@Example.COM '): UserCommand => ({
-  type: 'RegisterUser', data: { userId: 'user-123', username, email }, metadata: meta(T0),
+  type: 'RegisterUser',
+  data: { userId: 'user-123', username, email },
+  metadata: meta(T0),
 });
 const changeEmail = (newEmail = 'ada@lovelace.org'): UserCommand => ({
-  type: 'ChangeUserEmail', data: { userId: 'user-123', newEmail }, metadata: meta(T0),
+  type: 'ChangeUserEmail',
+  data: { userId: 'user-123', newEmail },
+  metadata: meta(T0),
 });
-const remove = (reason = 'requested'): UserCommand => ({ type: 'DeleteUser', data: { userId: 'user-123', reason }, metadata: meta(T0) });
+const remove = (reason = 'requested'): UserCommand => ({
+  type: 'DeleteUser',
+  data: { userId: 'user-123', reason },
+  metadata: meta(T0),
+});
 
 describe('user decider: every command in every status', () => {
   it.each([
     { status: 'NONE', command: register(), events: [registered] },
-    { status: 'ACTIVE', command: changeEmail(), events: [{ type: 'UserEmailChanged', data: { oldEmail: 'ada@example.com', newEmail: 'ada@lovelace.org' } }] },
+    {
+      status: 'ACTIVE',
+      command: changeEmail(),
+      events: [
+        { type: 'UserEmailChanged', data: { oldEmail: 'ada@example.com', newEmail: 'ada@lovelace.org' } },
+      ],
+    },
     { status: 'ACTIVE', command: remove(), events: [deleted] },
   ] as const)('$command.type when $status', ({ status, command, events }) => {
-    given(userDecider, HISTORIES[status]).when(command).then([...events] as UserEvent[]);
+    given(userDecider, HISTORIES[status])
+      .when(command)
+      .then([...events] as UserEvent[]);
   });
 
   it.each([
@@ -61,14 +83,18 @@ describe('user validation', () => {
 
   it('accepts a 50-character username of every allowed character class', () => {
     const username = 'Ab9_.-'.repeat(8) + 'zz';
-    given(userDecider, []).when(register(username, 'a@b.io')).then([
-      { type: 'UserRegistered', data: { userId: 'user-123', username, email: 'a@b.io' } },
-    ]);
+    given(userDecider, [])
+      .when(register(username, 'a@b.io'))
+      .then([{ type: 'UserRegistered', data: { userId: 'user-123', username, email: 'a@b.io' } }]);
   });
 
   it('rejects an invalid new email and the current one (after normalising)', () => {
-    given(userDecider, HISTORIES.ACTIVE).when(changeEmail('nope')).thenThrows(ValidationError, { field: 'newEmail' });
-    given(userDecider, HISTORIES.ACTIVE).when(changeEmail('ADA@example.com ')).thenThrows(ValidationError, { field: 'newEmail' });
+    given(userDecider, HISTORIES.ACTIVE)
+      .when(changeEmail('nope'))
+      .thenThrows(ValidationError, { field: 'newEmail' });
+    given(userDecider, HISTORIES.ACTIVE)
+      .when(changeEmail('ADA@example.com '))
+      .thenThrows(ValidationError, { field: 'newEmail' });
   });
 
   it('requires a reason to delete', () => {
@@ -84,10 +110,20 @@ describe('user validation', () => {
   });
 
   it('keeps the latest email and the deletion in state', () => {
-    const state = given(userDecider, [registered]).when(changeEmail()).then([
-      { type: 'UserEmailChanged', data: { oldEmail: 'ada@example.com', newEmail: 'ada@lovelace.org' } },
-    ]);
-    expect(state).toStrictEqual({ status: 'ACTIVE', userId: 'user-123', username: 'ada', email: 'ada@lovelace.org' });
-    expect(userDecider.evolve(state, deleted)).toMatchObject({ status: 'DELETED', deletionReason: 'requested' });
+    const state = given(userDecider, [registered])
+      .when(changeEmail())
+      .then([
+        { type: 'UserEmailChanged', data: { oldEmail: 'ada@example.com', newEmail: 'ada@lovelace.org' } },
+      ]);
+    expect(state).toStrictEqual({
+      status: 'ACTIVE',
+      userId: 'user-123',
+      username: 'ada',
+      email: 'ada@lovelace.org',
+    });
+    expect(userDecider.evolve(state, deleted)).toMatchObject({
+      status: 'DELETED',
+      deletionReason: 'requested',
+    });
   });
 });

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EventStore, EventTypeRegistry, comparePositions, loadSnapshot, readAll, readFromSnapshot, saveSnapshot, subscribeAll, type StoredEvent,
+  EventStore,
+  EventTypeRegistry,
+  comparePositions,
+  loadSnapshot,
+  readAll,
+  readFromSnapshot,
+  saveSnapshot,
+  subscribeAll,
+  type StoredEvent,
 } from '../../src/eventstore/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -19,9 +27,13 @@ describe.each(ENGINES)('global feed on %s', (engine) => {
 
   it.runIf(engine === 'postgres')('never passes an event whose transaction is still open', async () => {
     let commitA!: () => void;
-    const aMayCommit = new Promise<void>((resolve) => { commitA = resolve; });
+    const aMayCommit = new Promise<void>((resolve) => {
+      commitA = resolve;
+    });
     let aAppended!: () => void;
-    const aHasAppended = new Promise<void>((resolve) => { aAppended = resolve; });
+    const aHasAppended = new Promise<void>((resolve) => {
+      aAppended = resolve;
+    });
     const transactionA = database.db.transaction(async (tx) => {
       await store.appendToStream('tick-a', [tick(1)], { expectedVersion: 'no_stream', tx });
       aAppended();
@@ -52,18 +64,25 @@ describe.each(ENGINES)('global feed on %s', (engine) => {
     const seen: StoredEvent[] = [];
     const start = (await readAll(database, registry, { limit: 100_000 })).at(-1)?.position;
     const subscription = await subscribeAll(database, registry, {
-      after: start, handler: (event) => { seen.push(event); }, pollIntervalMs: 200,
+      after: start,
+      handler: (event) => {
+        seen.push(event);
+      },
+      pollIntervalMs: 200,
     });
     const written = new Set<string>();
-    await Promise.all(Array.from({ length: writers }, async (_, w) => {
-      for (let i = 0; i < perWriter; i++) {
-        const event = tick(i);
-        await store.appendToStream(`tick-w${w}-${i}`, [event], { expectedVersion: 'no_stream' });
-        written.add(event.id);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < perWriter; i++) {
+          const event = tick(i);
+          await store.appendToStream(`tick-w${w}-${i}`, [event], { expectedVersion: 'no_stream' });
+          written.add(event.id);
+        }
+      }),
+    );
     const deadline = Date.now() + 20_000;
-    while (seen.filter((e) => e.streamId.startsWith('tick-w')).length < written.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (seen.filter((e) => e.streamId.startsWith('tick-w')).length < written.size && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     await subscription.stop();
 
@@ -99,6 +118,9 @@ describe.each(ENGINES)('global feed on %s', (engine) => {
     const capped = await readFromSnapshot(database.db, registry, 'tick-from', 1, 2);
     expect([capped.snapshot, versions(capped)]).toEqual([undefined, [1, 2]]);
     await saveSnapshot(database.db, 'tick-from', 5, 1, { upTo: 5 });
-    expect(await readFromSnapshot(database.db, registry, 'tick-from', 1)).toEqual({ snapshot: { version: 5, state: { upTo: 5 } }, events: [] });
+    expect(await readFromSnapshot(database.db, registry, 'tick-from', 1)).toEqual({
+      snapshot: { version: 5, state: { upTo: 5 } },
+      events: [],
+    });
   });
 });

@@ -13,7 +13,8 @@ describe('authentication and authorization', () => {
   let server: TestServer;
   const tokens: Record<string, string> = {};
   const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
-  const run = (who: string, query: string, variables?: Record<string, unknown>) => server.gql(query, variables, as(who));
+  const run = (who: string, query: string, variables?: Record<string, unknown>) =>
+    server.gql(query, variables, as(who));
   const typename = async (who: string, mutation: string) => {
     const result = await run(who, `mutation { m: ${mutation} { __typename ... on Error { code message } } }`);
     return result.data?.m?.__typename ?? result.errors?.[0]?.extensions?.code;
@@ -23,18 +24,35 @@ describe('authentication and authorization', () => {
     server = await startTestServer(ENGINES[0]!, { AUTH_JWT_SECRET: SECRET });
     const sign = (sub: string, role: Role, expires = '1h') => signToken(SECRET, { sub, role }, expires);
     Object.assign(tokens, {
-      alice: await sign('alice', 'customer'), bob: await sign('bob', 'customer'),
-      staff: await sign('sam', 'staff'), admin: await sign('ada', 'admin'),
+      alice: await sign('alice', 'customer'),
+      bob: await sign('bob', 'customer'),
+      staff: await sign('sam', 'staff'),
+      admin: await sign('ada', 'admin'),
       expired: await sign('alice', 'customer', '-1s'),
     });
-    expect(await typename('alice', `createOrder(input: { id: "o-alice", userId: "alice", items: ${ITEMS} })`)).toBe('CreateOrderSuccess');
-    expect(await typename('bob', `createOrder(input: { id: "o-bob", userId: "bob", items: ${ITEMS} })`)).toBe('CreateOrderSuccess');
+    expect(
+      await typename('alice', `createOrder(input: { id: "o-alice", userId: "alice", items: ${ITEMS} })`),
+    ).toBe('CreateOrderSuccess');
+    expect(await typename('bob', `createOrder(input: { id: "o-bob", userId: "bob", items: ${ITEMS} })`)).toBe(
+      'CreateOrderSuccess',
+    );
   });
   afterAll(() => server.stop());
 
   it('answers 401 without a valid bearer token', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${tokens.expired}` }, { authorization: `Bearer ${await signToken('another-secret-of-sufficient-length!!', { sub: 'x', role: 'admin' })}` }]) {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' });
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer nonsense' },
+      { authorization: `Bearer ${tokens.expired}` },
+      {
+        authorization: `Bearer ${await signToken('another-secret-of-sufficient-length!!', { sub: 'x', role: 'admin' })}`,
+      },
+    ]) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(response.status).toBe(401);
       expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
@@ -42,26 +60,44 @@ describe('authentication and authorization', () => {
 
   it.each([
     // mutation, then who is allowed (others get ForbiddenError)
-    [`createOrder(input: { id: "o-m1-WHO", userId: "alice", items: ${ITEMS} })`, ['alice', 'staff', 'admin'], ['bob']],
+    [
+      `createOrder(input: { id: "o-m1-WHO", userId: "alice", items: ${ITEMS} })`,
+      ['alice', 'staff', 'admin'],
+      ['bob'],
+    ],
     [`payOrder(input: { orderId: "o-alice", paymentMethod: "card", amount: "10.00" })`, ['alice'], ['bob']],
     [`shipOrder(input: { orderId: "o-alice", trackingNumber: "T-1" })`, ['staff'], ['alice', 'bob']],
     [`deliverOrder(input: { orderId: "o-alice" })`, ['admin'], ['alice', 'bob']],
     [`cancelOrder(input: { orderId: "o-bob", reason: "no longer needed" })`, ['bob'], ['alice']],
-    [`registerUser(input: { id: "alice", username: "alice", email: "alice@example.com" })`, ['alice'], ['bob']],
+    [
+      `registerUser(input: { id: "alice", username: "alice", email: "alice@example.com" })`,
+      ['alice'],
+      ['bob'],
+    ],
     [`changeUserEmail(input: { userId: "alice", email: "alice2@example.com" })`, ['alice'], ['bob', 'staff']],
     [`deleteUser(input: { userId: "alice", reason: "asked to" })`, ['admin'], ['bob', 'staff']],
     [`defineProduct(input: { productId: "p-WHO", name: "Kettle" })`, ['admin'], ['alice', 'staff']],
     [`addStock(input: { productId: "p-admin", quantity: 5 })`, ['admin'], ['alice', 'staff']],
-    [`defineProduct(input: { productId: "p-bo-WHO", name: "Kettle", backorders: true })`, ['admin'], ['alice', 'staff']],
-  ])('%s: allowed for %j, ForbiddenError for %j, and a refusal writes nothing', async (mutation, allowed, refused) => {
-    const events = async () => (await run('admin', '{ a: order(id: "o-alice") { version } b: order(id: "o-bob") { version } }')).data;
-    for (const who of refused) {
-      const before = await events();
-      expect(await typename(who, mutation.replace('WHO', who))).toBe('ForbiddenError');
-      expect(await events()).toEqual(before);
-    }
-    for (const who of allowed) expect(await typename(who, mutation.replace('WHO', who))).toMatch(/Success$/);
-  });
+    [
+      `defineProduct(input: { productId: "p-bo-WHO", name: "Kettle", backorders: true })`,
+      ['admin'],
+      ['alice', 'staff'],
+    ],
+  ])(
+    '%s: allowed for %j, ForbiddenError for %j, and a refusal writes nothing',
+    async (mutation, allowed, refused) => {
+      const events = async () =>
+        (await run('admin', '{ a: order(id: "o-alice") { version } b: order(id: "o-bob") { version } }'))
+          .data;
+      for (const who of refused) {
+        const before = await events();
+        expect(await typename(who, mutation.replace('WHO', who))).toBe('ForbiddenError');
+        expect(await events()).toEqual(before);
+      }
+      for (const who of allowed)
+        expect(await typename(who, mutation.replace('WHO', who))).toMatch(/Success$/);
+    },
+  );
 
   it('lets a customer read only its own orders, statistics and user; staff read everything', async () => {
     const code = async (who: string, query: string) => (await run(who, query)).errors?.[0]?.extensions?.code;
@@ -78,15 +114,28 @@ describe('authentication and authorization', () => {
     expect(await code('bob', '{ notifications(userId: "alice") { id } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ fulfilment(orderId: "o-alice") { state } }')).toBe('FORBIDDEN');
     expect(await code('bob', '{ recommendations(userId: "alice") { productId } }')).toBe('FORBIDDEN');
-    expect((await run('alice', '{ notifications(userId: "alice") { id } recommendations(productId: "p-1") { productId } }')).errors).toBeUndefined();
+    expect(
+      (
+        await run(
+          'alice',
+          '{ notifications(userId: "alice") { id } recommendations(productId: "p-1") { productId } }',
+        )
+      ).errors,
+    ).toBeUndefined();
     const own = await run('bob', '{ orders { edges { node { userId } } } }');
     expect(new Set(own.data.orders.edges.map((e: any) => e.node.userId))).toEqual(new Set(['bob']));
-    expect((await run('staff', '{ orders { totalCount } projections { name } }')).data.orders.totalCount).toBeGreaterThanOrEqual(3);
+    expect(
+      (await run('staff', '{ orders { totalCount } projections { name } }')).data.orders.totalCount,
+    ).toBeGreaterThanOrEqual(3);
     expect((await run('staff', '{ order(id: "o-alice") { id } }')).data.order.id).toBe('o-alice');
   });
 
   it('refuses a WebSocket without a valid token with 4403, and subscriptions to other customers', async () => {
-    for (const params of [{}, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${tokens.expired}` }]) {
+    for (const params of [
+      {},
+      { authorization: 'Bearer nonsense' },
+      { authorization: `Bearer ${tokens.expired}` },
+    ]) {
       const client = wsClient(server.wsUrl, params);
       const sub = collect(client, 'subscription { orderStatusChanged { to } }');
       await sub.done;
@@ -95,7 +144,11 @@ describe('authentication and authorization', () => {
     }
     const alice = wsClient(server.wsUrl, as('alice'));
     for (const variables of [{ userId: 'bob' }, { orderId: 'o-bob' }]) {
-      const sub = collect(alice, 'subscription($userId: ID, $orderId: ID) { orderStatusChanged(userId: $userId, orderId: $orderId) { to } }', variables);
+      const sub = collect(
+        alice,
+        'subscription($userId: ID, $orderId: ID) { orderStatusChanged(userId: $userId, orderId: $orderId) { to } }',
+        variables,
+      );
       await sub.done;
       expect(JSON.stringify(sub.errors)).toMatch(/FORBIDDEN|may not/);
     }
@@ -108,8 +161,19 @@ describe('authentication and authorization', () => {
     expect(mine.items.map((d: any) => d.orderStatusChanged.orderId)).toEqual(['o-alice-2']);
     const shipOverWs = await new Promise<any>((resolve) => {
       let result: any;
-      alice.subscribe({ query: 'mutation { shipOrder(input: { orderId: "o-alice-2", trackingNumber: "T" }) { __typename } }' },
-        { next: (r) => { result = r; }, error: resolve, complete: () => resolve(result) });
+      alice.subscribe(
+        {
+          query:
+            'mutation { shipOrder(input: { orderId: "o-alice-2", trackingNumber: "T" }) { __typename } }',
+        },
+        {
+          next: (r) => {
+            result = r;
+          },
+          error: resolve,
+          complete: () => resolve(result),
+        },
+      );
     });
     expect(shipOverWs.data.shipOrder.__typename).toBe('ForbiddenError');
     mine.stop();
@@ -120,7 +184,9 @@ describe('authentication and authorization', () => {
     const shortLived = await signToken(SECRET, { sub: 'alice', role: 'customer' }, '2s');
     const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }));
+    socket.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }),
+    );
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     expect(await closed).toBe(4403);
   });

@@ -7,7 +7,15 @@ import { LOCK_SPACE } from '../../src/projections/leader.js';
 import { PROJECTIONS } from '../../src/projections/projections.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
 import { ENGINES } from '../support/database.js';
-import { ALL_CHANGES, compareDelivery, createOrder, historyPositions, payOrder, readOrder, type Outcome } from '../support/orders.js';
+import {
+  ALL_CHANGES,
+  compareDelivery,
+  createOrder,
+  historyPositions,
+  payOrder,
+  readOrder,
+  type Outcome,
+} from '../support/orders.js';
 import { CAN_START_CLUSTER, startPrivateCluster, type PrivateCluster } from '../support/pg-cluster.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -24,7 +32,8 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     await cluster?.destroy();
   });
 
-  const shipped = (items: any[], orderId: string) => items.some((d) => d.orderStatusChanged.orderId === orderId && d.orderStatusChanged.to === 'SHIPPED');
+  const shipped = (items: any[], orderId: string) =>
+    items.some((d) => d.orderStatusChanged.orderId === orderId && d.orderStatusChanged.to === 'SHIPPED');
 
   it('fails commands fast with UNAVAILABLE, writes nothing partial, and resumes everything afterwards', async () => {
     const gql = server.gql.bind(server);
@@ -42,7 +51,11 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
       for (let n = 0; loading; n++) {
         const id = `load-${c}-${n}`;
         const created = await createOrder(gql, id);
-        load.push({ id, created, paid: created.outcome === 'CreateOrderSuccess' ? await payOrder(gql, id) : undefined });
+        load.push({
+          id,
+          created,
+          paid: created.outcome === 'CreateOrderSuccess' ? await payOrder(gql, id) : undefined,
+        });
         await new Promise((r) => setTimeout(r, 20));
       }
     });
@@ -74,16 +87,25 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     for (let i = 0; i < 5; i++) {
       expect(await readOrder(gql, `outage-${i}`)).toBeNull();
       // Folded from the event store itself, not the read tables: no event of it exists.
-      const folded = await gql('query($id: ID!) { orderAt(id: $id, version: 1) { id } }', { id: `outage-${i}` });
+      const folded = await gql('query($id: ID!) { orderAt(id: $id, version: 1) { id } }', {
+        id: `outage-${i}`,
+      });
       expect(folded).toEqual({ data: { orderAt: null } });
     }
     // Under load every command succeeded, was written but not yet readable, failed with
     // UNAVAILABLE (not written) or lost its connection while committing (OUTCOME_UNKNOWN).
     const outcomes = new Set(load.flatMap((l) => [l.created.outcome, l.paid?.outcome].filter(Boolean)));
-    const known = ['CreateOrderSuccess', 'PayOrderSuccess', 'WrittenNotReadableError', 'UNAVAILABLE', 'OUTCOME_UNKNOWN'];
+    const known = [
+      'CreateOrderSuccess',
+      'PayOrderSuccess',
+      'WrittenNotReadableError',
+      'UNAVAILABLE',
+      'OUTCOME_UNKNOWN',
+    ];
     expect([...outcomes].filter((o) => !known.includes(o!))).toEqual([]);
     // UNAVAILABLE means not written.
-    for (const l of load.filter((l) => l.created.outcome === 'UNAVAILABLE')) expect(await readOrder(gql, l.id)).toBeNull();
+    for (const l of load.filter((l) => l.created.outcome === 'UNAVAILABLE'))
+      expect(await readOrder(gql, l.id)).toBeNull();
     // The saga resumed: every order paid before, during or after the outage ships.
     const paid = load.filter((l) => l.paid?.outcome === 'PayOrderSuccess').map((l) => l.id);
     await waitUntil(() => paid.every((id) => shipped(changes.items, id)), 20_000);
@@ -91,7 +113,12 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     // The subscriber (its socket never dropped) got every change once.
     const expected = await historyPositions(cluster.url);
     await waitUntil(() => changes.items.length >= expected.length, 10_000);
-    expect(compareDelivery(changes.items.map((d) => d.orderStatusChanged.position), expected)).toEqual({ duplicates: 0, gaps: 0, unexpected: 0 });
+    expect(
+      compareDelivery(
+        changes.items.map((d) => d.orderStatusChanged.position),
+        expected,
+      ),
+    ).toEqual({ duplicates: 0, gaps: 0, unexpected: 0 });
     changes.stop();
     await client.dispose();
 
@@ -116,9 +143,14 @@ async function serverSessions(url: string): Promise<{ listening: number; leaderL
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: [row] } = await client.query<{ listening: number; locks: number }>(`SELECT
+    const {
+      rows: [row],
+    } = await client.query<{ listening: number; locks: number }>(
+      `SELECT
       (SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE 'LISTEN %') AS listening,
-      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks`, [LOCK_SPACE]);
+      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks`,
+      [LOCK_SPACE],
+    );
     return { listening: row?.listening ?? 0, leaderLocks: row?.locks ?? 0 };
   } finally {
     await client.end();

@@ -10,18 +10,29 @@ const PER_SOCKET = 10;
 /** A raw graphql-transport-ws socket with `count` subscriptions started on it. */
 async function subscribedSocket(url: string, count: number): Promise<WebSocket> {
   const socket = new WebSocket(url, 'graphql-transport-ws');
-  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
   socket.send(JSON.stringify({ type: 'connection_init' }));
   await new Promise<void>((resolve) => socket.once('message', () => resolve()));
   for (let i = 0; i < count; i++) {
-    socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { orderStatusChanged { to } }' } }));
+    socket.send(
+      JSON.stringify({
+        id: String(i),
+        type: 'subscribe',
+        payload: { query: 'subscription { orderStatusChanged { to } }' },
+      }),
+    );
   }
   return socket;
 }
 
 describe('client disconnects', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer(ENGINES[0]!); });
+  beforeAll(async () => {
+    server = await startTestServer(ENGINES[0]!);
+  });
   afterAll(() => server.stop());
 
   const counts = async () => {
@@ -31,8 +42,13 @@ describe('client disconnects', () => {
   };
 
   it('leaks nothing when 1,000 subscriptions are dropped mid-stream', async () => {
-    const sockets = await Promise.all(Array.from({ length: SOCKETS }, () => subscribedSocket(server.wsUrl, PER_SOCKET)));
-    await waitUntil(() => server.app.services!.subscriptions.subscriberCount === SOCKETS * PER_SOCKET, 20_000);
+    const sockets = await Promise.all(
+      Array.from({ length: SOCKETS }, () => subscribedSocket(server.wsUrl, PER_SOCKET)),
+    );
+    await waitUntil(
+      () => server.app.services!.subscriptions.subscriberCount === SOCKETS * PER_SOCKET,
+      20_000,
+    );
     expect(await counts()).toEqual({ subscriptions: 1_000, sockets: SOCKETS });
     // Half go away without a word, half close properly.
     sockets.forEach((socket, i) => (i % 2 === 0 ? socket.terminate() : socket.close(1000)));

@@ -9,16 +9,26 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const CHANGES = `subscription($after: Position) {
   orderStatusChanged(userId: "u-slow", after: $after) { orderId to position order { items { productId quantity unitPrice lineTotal } } }
 }`;
-const ITEMS = Array.from({ length: 100 }, (_, i) => ({ productId: `product-with-a-long-enough-id-${i}`, quantity: 1, price: '1.00' }));
+const ITEMS = Array.from({ length: 100 }, (_, i) => ({
+  productId: `product-with-a-long-enough-id-${i}`,
+  quantity: 1,
+  price: '1.00',
+}));
 
-interface Message { type: string; id?: string; payload?: any }
+interface Message {
+  type: string;
+  id?: string;
+  payload?: any;
+}
 
 // The overflow is the hub's and graphql-ws's, alike on both engines; PostgreSQL projects
 // the few hundred hundred-line orders it takes several times faster than PGlite.
 describe.runIf(ENGINES.includes('postgres'))('a subscriber that stops reading', () => {
   let server: TestServer;
   // Bursts here are at most 20 changes: a subscriber that reads never has 50 waiting.
-  beforeAll(async () => { server = await startTestServer('postgres', { SUBSCRIBER_BUFFER: '50' }); });
+  beforeAll(async () => {
+    server = await startTestServer('postgres', { SUBSCRIBER_BUFFER: '50' });
+  });
   afterAll(() => server.stop());
 
   const activeSubscriptions = async () => {
@@ -38,24 +48,30 @@ describe.runIf(ENGINES.includes('postgres'))('a subscriber that stops reading', 
     // A subscriber that reads, beside it, keeps up under the same load.
     const reader = wsClient(server.wsUrl);
     const reading = collect(reader, CHANGES);
-    await waitUntil(async () => await activeSubscriptions() === 2, 5_000);
+    await waitUntil(async () => (await activeSubscriptions()) === 2, 5_000);
 
     // Stop reading: the kernel's buffers fill, then the server's queue of 50, then it gives up.
     (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     let created = 0;
-    while (await activeSubscriptions() > 1) {
+    while ((await activeSubscriptions()) > 1) {
       if (created >= 2_000) throw new Error('the subscription never overflowed');
-      await Promise.all(Array.from({ length: 20 }, () => server.gql(
-        'mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename } }',
-        { i: { id: `o-slow-${created++}`, userId: 'u-slow', items: ITEMS } },
-      )));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          server.gql('mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typename } }', {
+            i: { id: `o-slow-${created++}`, userId: 'u-slow', items: ITEMS },
+          }),
+        ),
+      );
     }
     (socket as unknown as { _socket: { resume(): void } })._socket.resume();
     await waitUntil(() => received.some((m) => m.type === 'error'), 10_000);
 
     const delivered = received.filter((m) => m.type === 'next').map((m) => m.payload.data.orderStatusChanged);
     const error = received.find((m) => m.type === 'error')!;
-    expect(error.payload[0].extensions).toMatchObject({ code: 'SUBSCRIBER_OVERFLOW', resumeAfter: delivered.at(-1).position });
+    expect(error.payload[0].extensions).toMatchObject({
+      code: 'SUBSCRIBER_OVERFLOW',
+      resumeAfter: delivered.at(-1).position,
+    });
     expect(error.payload[0].message).toMatch(/subscribe again with after/);
     expect(delivered.length).toBeGreaterThan(50);
     expect(delivered.length).toBeLessThan(created);

@@ -20,10 +20,15 @@ describe.each(ENGINES)('rebuilding a projection through the API on %s', (engine)
   const headers: Record<string, Record<string, string>> = {};
   beforeAll(async () => {
     server = await startTestServer(engine, { AUTH_JWT_SECRET: SECRET });
-    for (const [who, role] of [['ada', 'admin'], ['alice', 'customer'], ['sam', 'staff']] as const) {
+    for (const [who, role] of [
+      ['ada', 'admin'],
+      ['alice', 'customer'],
+      ['sam', 'staff'],
+    ] as const) {
       headers[who] = { authorization: `Bearer ${await signToken(SECRET, { sub: who, role })}` };
     }
-    const gql = (query: string, variables?: Record<string, unknown>) => server.gql(query, variables, headers.ada);
+    const gql = (query: string, variables?: Record<string, unknown>) =>
+      server.gql(query, variables, headers.ada);
     for (let i = 0; i < 5; i++) {
       expect((await createOrder(gql, `rb-${i}`, 'alice')).outcome).toBe('CreateOrderSuccess');
       if (i % 2 === 0) expect((await payOrder(gql, `rb-${i}`)).outcome).toBe('PayOrderSuccess');
@@ -33,7 +38,10 @@ describe.each(ENGINES)('rebuilding a projection through the API on %s', (engine)
 
   it('lets an admin rebuild, after which the read tables equal the events', async () => {
     const { data } = await server.gql(REBUILD, { name: 'orders' }, headers.ada);
-    expect(data.rebuildProjection).toMatchObject({ __typename: 'RebuildProjectionSuccess', projection: { name: 'orders' } });
+    expect(data.rebuildProjection).toMatchObject({
+      __typename: 'RebuildProjectionSuccess',
+      projection: { name: 'orders' },
+    });
     expect(data.rebuildProjection.eventsProcessed).toBeGreaterThanOrEqual(8);
     const services = server.app.services!;
     const check = await checkOrders(services.database, createEventTypeRegistry());
@@ -41,7 +49,9 @@ describe.each(ENGINES)('rebuilding a projection through the API on %s', (engine)
     const orders = await server.gql('{ orders(first: 10) { edges { node { id } } } }', {}, headers.ada);
     expect(orders.data.orders.edges).toHaveLength(5);
     // The live projection goes on after the switch.
-    expect((await createOrder((q, v) => server.gql(q, v, headers.ada), 'rb-after', 'alice')).outcome).toBe('CreateOrderSuccess');
+    expect((await createOrder((q, v) => server.gql(q, v, headers.ada), 'rb-after', 'alice')).outcome).toBe(
+      'CreateOrderSuccess',
+    );
     const after = await server.gql('{ order(id: "rb-after") { status } }', {}, headers.ada);
     expect(after.data.order).toEqual({ status: 'PENDING' });
   });

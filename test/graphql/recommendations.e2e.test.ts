@@ -34,34 +34,45 @@ type Answers = Record<string, unknown>;
 /** Every user's and every product's recommendations, as the API gives them. */
 async function answers(gql: Gql): Promise<Answers> {
   const all: Answers = {};
-  for (const productId of PRODUCTS) all[`product ${productId}`] = (await gql(RECOMMEND, { productId })).data?.recommendations;
-  for (const userId of USERS) all[`user ${userId}`] = (await gql(RECOMMEND, { userId })).data?.recommendations;
+  for (const productId of PRODUCTS)
+    all[`product ${productId}`] = (await gql(RECOMMEND, { productId })).data?.recommendations;
+  for (const userId of USERS)
+    all[`user ${userId}`] = (await gql(RECOMMEND, { userId })).data?.recommendations;
   return all;
 }
 
-const expectedAnswers = (): Answers => Object.fromEntries([
-  ...PRODUCTS.map((p) => [`product ${p}`, EXPECTED.products[p].map((r) => ({ ...r, productName: null }))]),
-  ...USERS.map((u) => [`user ${u}`, EXPECTED.users[u].map((r) => ({ ...r, productName: null }))]),
-]);
+const expectedAnswers = (): Answers =>
+  Object.fromEntries([
+    ...PRODUCTS.map((p) => [`product ${p}`, EXPECTED.products[p].map((r) => ({ ...r, productName: null }))]),
+    ...USERS.map((u) => [`user ${u}`, EXPECTED.users[u].map((r) => ({ ...r, productName: null }))]),
+  ]);
 
 async function recommendationsStatus(gql: Gql) {
   const { data } = await gql(PROJECTIONS);
-  return (data?.projections as { name: string; position: string; eventsBehind: number; state: string }[])
-    .find((p) => p.name === 'recommendations');
+  return (
+    data?.projections as { name: string; position: string; eventsBehind: number; state: string }[]
+  ).find((p) => p.name === 'recommendations');
 }
 
 async function caughtUp(gql: Gql): Promise<void> {
-  await until(async () => {
-    const status = await recommendationsStatus(gql);
-    return status?.eventsBehind === 0 && status.state === 'running';
-  }, 20_000, 'recommendations caught up');
+  await until(
+    async () => {
+      const status = await recommendationsStatus(gql);
+      return status?.eventsBehind === 0 && status.state === 'running';
+    },
+    20_000,
+    'recommendations caught up',
+  );
 }
 
 /** The checkpoints of the projections that were there before, and of this one. */
 async function checkpointRows(exec: Executor) {
-  return rows<{ name: string; position: string }>(exec, sql`
+  return rows<{ name: string; position: string }>(
+    exec,
+    sql`
     SELECT name, transaction_id::text || ':' || global_position AS position
-    FROM checkpoints WHERE name IN ('orders', 'users', 'recommendations') ORDER BY name`);
+    FROM checkpoints WHERE name IN ('orders', 'users', 'recommendations') ORDER BY name`,
+  );
 }
 
 describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
@@ -83,7 +94,12 @@ describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
   });
 
   it('wants exactly one of userId and productId, and first from 1 to 100', async () => {
-    for (const variables of [{}, { userId: 'bob', productId: 'A' }, { productId: 'A', first: 0 }, { userId: 'bob', first: 101 }]) {
+    for (const variables of [
+      {},
+      { userId: 'bob', productId: 'A' },
+      { productId: 'A', first: 0 },
+      { userId: 'bob', first: 101 },
+    ]) {
       const result = await server.gql(RECOMMEND, variables);
       expect(result.data, JSON.stringify(variables)).toBeNull();
       expect(result.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe('BAD_USER_INPUT');
@@ -106,17 +122,27 @@ describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
       const checkpoints = await checkpointRows(before.database.db);
       expect(checkpoints.map((c) => c.name)).toEqual(['orders', 'users']);
       // A replay of orders would rewrite this unpaid order's row from its OrderCreated.
-      await before.database.db.execute(sql`UPDATE orders SET tracking_number = 'not replayed' WHERE id = 'o6'`);
-      const [written] = await rows<{ n: number }>(before.database.db, sql`SELECT count(*)::int AS n FROM events`);
+      await before.database.db.execute(
+        sql`UPDATE orders SET tracking_number = 'not replayed' WHERE id = 'o6'`,
+      );
+      const [written] = await rows<{ n: number }>(
+        before.database.db,
+        sql`SELECT count(*)::int AS n FROM events`,
+      );
       await before.database.close();
 
       // PostgreSQL: keep the backfill from starting a while, to watch the server serve meanwhile.
       const held = engine === 'postgres' ? await holdRunnerLock(before.url!, 'recommendations') : undefined;
       const app = buildApp(before.config, silentLogger);
       const { url } = await app.start(0);
-      const gql: Gql = async (query, variables) => (await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }),
-      })).json() as Promise<any>;
+      const gql: Gql = async (query, variables) =>
+        (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query, variables }),
+          })
+        ).json() as Promise<any>;
       try {
         if (held) {
           const status = await recommendationsStatus(gql);
@@ -125,10 +151,14 @@ describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
           expect((await gql(RECOMMEND, { productId: 'A' })).data.recommendations).toEqual([]);
           // A write's read-your-writes does not wait for the backfill.
           const started = Date.now();
-          const registered = await gql(`mutation { registerUser(input: { username: "dave", email: "dave@example.com" }) {
+          const registered =
+            await gql(`mutation { registerUser(input: { username: "dave", email: "dave@example.com" }) {
             __typename ... on RegisterUserSuccess { user { username } } } }`);
           expect(registered.errors).toBeUndefined();
-          expect(registered.data.registerUser).toEqual({ __typename: 'RegisterUserSuccess', user: { username: 'dave' } });
+          expect(registered.data.registerUser).toEqual({
+            __typename: 'RegisterUserSuccess',
+            user: { username: 'dave' },
+          });
           expect(Date.now() - started).toBeLessThan(2_000);
           await held.release();
         }
@@ -139,9 +169,15 @@ describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
         const after = await checkpointRows(app.services!.database.db);
         expect(after.map((c) => c.name)).toEqual(['orders', 'recommendations', 'users']);
         for (const { name, position } of checkpoints) {
-          expect(comparePositions(after.find((c) => c.name === name)!.position, position), name).toBeGreaterThanOrEqual(0);
+          expect(
+            comparePositions(after.find((c) => c.name === name)!.position, position),
+            name,
+          ).toBeGreaterThanOrEqual(0);
         }
-        const [o6] = await rows<{ tracking_number: string }>(app.services!.database.db, sql`SELECT tracking_number FROM orders WHERE id = 'o6'`);
+        const [o6] = await rows<{ tracking_number: string }>(
+          app.services!.database.db,
+          sql`SELECT tracking_number FROM orders WHERE id = 'o6'`,
+        );
         expect(o6?.tracking_number).toBe('not replayed');
       } finally {
         await held?.release();
@@ -153,7 +189,12 @@ describe.each(ENGINES)('recommendations over HTTP on %s', (engine) => {
   });
 });
 
-interface PreFeature { database: Database; config: Config; url?: string; dispose(): Promise<void> }
+interface PreFeature {
+  database: Database;
+  config: Config;
+  url?: string;
+  dispose(): Promise<void>;
+}
 
 /**
  * A database migrated only as far as before the recommendations migration, as one

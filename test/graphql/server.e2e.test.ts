@@ -11,7 +11,9 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 describe.runIf(WITH_PGLITE)('server', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer('pglite'); });
+  beforeAll(async () => {
+    server = await startTestServer('pglite');
+  });
   afterAll(() => server.stop());
 
   it('has a committed schema.graphql that matches the code', () => {
@@ -47,8 +49,12 @@ describe.runIf(WITH_PGLITE)('the server process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await waitUntil(() => /"url":"(http[^"]+)"/.test(output), 30_000);

@@ -14,7 +14,11 @@ const SECRET = 'sockets-test-secret-that-is-long-enough-for-hs256';
 describe('one connection’s limits', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(ENGINES[0]!, { AUTH_JWT_SECRET: SECRET, AUTH_MAX_TOKEN_AGE: '60d', WS_MAX_SUBSCRIPTIONS: '3' });
+    server = await startTestServer(ENGINES[0]!, {
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_MAX_TOKEN_AGE: '60d',
+      WS_MAX_SUBSCRIPTIONS: '3',
+    });
   });
   afterAll(() => server.stop());
 
@@ -26,7 +30,16 @@ describe('one connection’s limits', () => {
     expect(sub.errors).toEqual([]);
     const result = await new Promise<any>((resolve) => {
       let value: any;
-      client.subscribe({ query: '{ projections { name } }' }, { next: (r) => { value = r; }, error: resolve, complete: () => resolve(value) });
+      client.subscribe(
+        { query: '{ projections { name } }' },
+        {
+          next: (r) => {
+            value = r;
+          },
+          error: resolve,
+          complete: () => resolve(value),
+        },
+      );
     });
     expect(result.data.projections.length).toBeGreaterThan(0);
     sub.stop();
@@ -60,7 +73,9 @@ describe('a server process', () => {
       const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
       await new Promise((resolve) => socket.once('open', resolve));
       socket.send('x'.repeat(10_000));
-      expect(await new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))).toBe(1009);
+      expect(await new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))).toBe(
+        1009,
+      );
       await waitUntil(() => server.logs.some((l) => l.msg === 'websocket closed on a client error'), 5_000);
       expect(server.stderr()).toBe('');
     } finally {
@@ -79,9 +94,23 @@ describe('a server process', () => {
 
       // SIGTERM as soon as the lock exists: the database is still opening.
       const starting = startServerProcess('lock-early', { DATA_DIR: dataDir }).catch(() => undefined);
-      await waitUntil(() => stat(`${dataDir}.lock`).then(() => true, () => false), 30_000);
+      await waitUntil(
+        () =>
+          stat(`${dataDir}.lock`).then(
+            () => true,
+            () => false,
+          ),
+        30_000,
+      );
       process.kill(Number(await readFile(`${dataDir}.lock`, 'utf8')), 'SIGTERM');
-      await waitUntil(() => stat(`${dataDir}.lock`).then(() => false, () => true), 30_000);
+      await waitUntil(
+        () =>
+          stat(`${dataDir}.lock`).then(
+            () => false,
+            () => true,
+          ),
+        30_000,
+      );
       await starting;
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -51,12 +51,23 @@ describe.each(ENGINES)('status hub on %s', (engine) => {
       failure = error;
     }
     expect(received).toHaveLength(4);
-    expect(failure?.extensions).toMatchObject({ code: 'SUBSCRIBER_OVERFLOW', resumeAfter: received[3]!.position });
+    expect(failure?.extensions).toMatchObject({
+      code: 'SUBSCRIBER_OVERFLOW',
+      resumeAfter: received[3]!.position,
+    });
     expect(hub.subscriberCount).toBe(0);
 
     const resumed = hub.subscribe({ orderId: 'o-slow' }, received[3]!.position);
-    const rest = [(await resumed.next()).value!, (await resumed.next()).value!, (await resumed.next()).value!];
-    expect(rest.map((c) => c.position)).toEqual([`${position - 2}:${position - 2}`, `${position - 1}:${position - 1}`, `${position}:${position}`]);
+    const rest = [
+      (await resumed.next()).value!,
+      (await resumed.next()).value!,
+      (await resumed.next()).value!,
+    ];
+    expect(rest.map((c) => c.position)).toEqual([
+      `${position - 2}:${position - 2}`,
+      `${position - 1}:${position - 1}`,
+      `${position}:${position}`,
+    ]);
     await resumed.return!();
     expect(hub.subscriberCount).toBe(0);
   });
@@ -67,26 +78,35 @@ describe.each(ENGINES)('status hub on %s', (engine) => {
    * whatever else was waiting, as it reached the first of them, got its turn.
    */
   const readTwo = (orderId: string, subscribers: number, workMs: number) => {
-    const work = () => { for (const until = performance.now() + workMs; performance.now() < until;); };
+    const work = () => {
+      for (const until = performance.now() + workMs; performance.now() < until;);
+    };
     let reached = 0;
     let reachedWhenOthersRan: number | undefined;
-    const reading = Promise.all(Array.from({ length: subscribers }, async () => {
-      const positions: string[] = [];
-      for await (const change of hub.subscribe({ orderId })) {
-        if (positions.length === 0 && reached++ === 0) setImmediate(() => { reachedWhenOthersRan = reached; });
-        work();
-        positions.push(change.position);
-        if (positions.length === 2) break;
-      }
-      return positions.join();
-    }));
+    const reading = Promise.all(
+      Array.from({ length: subscribers }, async () => {
+        const positions: string[] = [];
+        for await (const change of hub.subscribe({ orderId })) {
+          if (positions.length === 0 && reached++ === 0)
+            setImmediate(() => {
+              reachedWhenOthersRan = reached;
+            });
+          work();
+          positions.push(change.position);
+          if (positions.length === 2) break;
+        }
+        return positions.join();
+      }),
+    );
     return { reading, reachedWhenOthersRan: () => reachedWhenOthersRan };
   };
 
   it('lets the event loop in every few milliseconds while a change reaches many subscribers, each getting every change in order', async () => {
     const readers = readTwo('o-slow-readers', 200, 1);
     await record('o-slow-readers', 2);
-    expect(new Set(await readers.reading)).toEqual(new Set([`${position - 1}:${position - 1},${position}:${position}`]));
+    expect(new Set(await readers.reading)).toEqual(
+      new Set([`${position - 1}:${position - 1},${position}:${position}`]),
+    );
     // A handful had it, a few milliseconds' work, not all 200.
     expect(readers.reachedWhenOthersRan()).toBeLessThan(20);
     expect(hub.subscriberCount).toBe(0);
@@ -95,7 +115,9 @@ describe.each(ENGINES)('status hub on %s', (engine) => {
   it('lets the event loop in every few dozen deliveries, however quick each is', async () => {
     const readers = readTwo('o-quick-readers', 200, 0);
     await record('o-quick-readers', 2);
-    expect(new Set(await readers.reading)).toEqual(new Set([`${position - 1}:${position - 1},${position}:${position}`]));
+    expect(new Set(await readers.reading)).toEqual(
+      new Set([`${position - 1}:${position - 1},${position}:${position}`]),
+    );
     expect(readers.reachedWhenOthersRan()).toBeLessThanOrEqual(32);
     expect(hub.subscriberCount).toBe(0);
   });

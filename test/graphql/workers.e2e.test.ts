@@ -12,10 +12,23 @@ const CREATE = 'mutation($i: CreateOrderInput!) { createOrder(input: $i) { __typ
 function postAlone(url: string, query: string, variables: Record<string, unknown>): Promise<string> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => resolve(text));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => {
+            text += chunk;
+          })
+          .on('end', () => resolve(text));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -49,10 +62,16 @@ describe.runIf(ENGINES.includes('postgres'))('WORKERS=2: two server processes sh
     const live = collect(client, 'subscription { orderStatusChanged(userId: "u-workers") { orderId to } }');
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < 6; i++) {
-      expect(await postAlone(server.url, CREATE, { i: { id: `o-workers-${i}`, userId: 'u-workers', items: ITEMS } })).toContain('CreateOrderSuccess');
+      expect(
+        await postAlone(server.url, CREATE, {
+          i: { id: `o-workers-${i}`, userId: 'u-workers', items: ITEMS },
+        }),
+      ).toContain('CreateOrderSuccess');
     }
     // Each request's access log line names the process that served it.
-    const served = new Set(server.logs.filter((l) => l.msg === 'request' && l.method === 'POST').map((l) => l.pid));
+    const served = new Set(
+      server.logs.filter((l) => l.msg === 'request' && l.method === 'POST').map((l) => l.pid),
+    );
     expect(served.size).toBe(2);
     const orders = (await live.waitFor(6)).map((d: any) => d.orderStatusChanged.orderId).sort();
     expect(orders).toEqual(Array.from({ length: 6 }, (_, i) => `o-workers-${i}`));
@@ -65,8 +84,14 @@ describe.runIf(ENGINES.includes('postgres'))('WORKERS=2: two server processes sh
     const victim = [...before][0] as number;
     process.kill(victim, 'SIGKILL');
     await waitUntil(() => servingPids().size === 3, 30_000);
-    expect(server.logs.some((l) => l.msg === 'a worker exited; starting another' && l.worker === victim)).toBe(true);
-    expect(await postAlone(server.url, CREATE, { i: { id: 'o-after-restart', userId: 'u-workers', items: ITEMS } })).toContain('CreateOrderSuccess');
+    expect(
+      server.logs.some((l) => l.msg === 'a worker exited; starting another' && l.worker === victim),
+    ).toBe(true);
+    expect(
+      await postAlone(server.url, CREATE, {
+        i: { id: 'o-after-restart', userId: 'u-workers', items: ITEMS },
+      }),
+    ).toContain('CreateOrderSuccess');
     await server.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 
 const scratch: string[] = [];
-afterEach(() => { for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A src/ of two modules, main.ts importing the other lazily, and where its dist/ goes. */
 function project() {
@@ -13,13 +15,16 @@ function project() {
   scratch.push(root);
   const srcDir = join(root, 'src');
   mkdirSync(srcDir);
-  writeFileSync(join(srcDir, 'main.ts'), "const { answer } = await import('./answer.js');\nexport const result: number = answer;\n");
+  writeFileSync(
+    join(srcDir, 'main.ts'),
+    "const { answer } = await import('./answer.js');\nexport const result: number = answer;\n",
+  );
   writeFileSync(join(srcDir, 'answer.ts'), 'export const answer: number = 41;\n');
   return { srcDir, outDir: join(root, 'dist') };
 }
 
 async function run(outDir: string): Promise<number> {
-  const { result } = await import(`${join(outDir, 'main.js')}?t=${Math.random()}`) as { result: number };
+  const { result } = (await import(`${join(outDir, 'main.js')}?t=${Math.random()}`)) as { result: number };
   return result;
 }
 
@@ -78,7 +83,9 @@ describe('the build npm start runs (scripts/build.mjs)', () => {
   it('survives starts that build at the same time: each ends with a whole, current dist/', async () => {
     // given a project never built, and four starts at once (npm start and npm run seed after an edit)
     const { srcDir, outDir } = project();
-    const results = await Promise.allSettled(Array.from({ length: 4 }, () => ensureBuilt({ srcDir, outDir })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => ensureBuilt({ srcDir, outDir })),
+    );
     // then none failed, the result runs, and no staging or old tree is left beside it
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await run(outDir)).toBe(41);

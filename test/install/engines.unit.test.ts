@@ -3,7 +3,9 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines: { node: string } };
+const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  engines: { node: string };
+};
 const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as {
   packages: Record<string, { version?: string; engines?: { node?: string } | string[]; dev?: boolean }>;
 };

@@ -5,20 +5,32 @@ import { ENGINES } from '../support/database.js';
 import { createOrder, payOrder } from '../support/orders.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-interface Target { expr: string }
-interface Panel { type: string; title: string; gridPos: { h: number; w: number; x: number; y: number }; datasource?: { uid: string }; targets?: Target[] }
+interface Target {
+  expr: string;
+}
+interface Panel {
+  type: string;
+  title: string;
+  gridPos: { h: number; w: number; x: number; y: number };
+  datasource?: { uid: string };
+  targets?: Target[];
+}
 interface Dashboard {
   schemaVersion: number;
   panels: Panel[];
   templating: { list: Array<{ name: string; type: string; query: string | { query: string } }> };
 }
 
-const dashboard = JSON.parse(readFileSync(new URL('../../ops/grafana-dashboard.json', import.meta.url), 'utf8')) as Dashboard;
+const dashboard = JSON.parse(
+  readFileSync(new URL('../../ops/grafana-dashboard.json', import.meta.url), 'utf8'),
+) as Dashboard;
 
 /** Every PromQL expression the dashboard runs: its panels' targets and its query variables. */
 const expressions = [
   ...dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr),
-  ...dashboard.templating.list.filter((v) => v.type === 'query').map((v) => (typeof v.query === 'string' ? v.query : v.query.query)),
+  ...dashboard.templating.list
+    .filter((v) => v.type === 'query')
+    .map((v) => (typeof v.query === 'string' ? v.query : v.query.query)),
 ];
 
 /**
@@ -51,7 +63,9 @@ function declared(types: Map<string, string>, name: string): boolean {
 describe('the Grafana dashboard (ops/grafana-dashboard.json)', () => {
   it('is a dashboard of the current schema whose panels query the Prometheus datasource variable', () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
-    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' }));
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' }),
+    );
     const queried = dashboard.panels.filter((p) => p.type !== 'row');
     expect(queried.length).toBeGreaterThan(10);
     for (const panel of dashboard.panels) {
@@ -64,9 +78,15 @@ describe('the Grafana dashboard (ops/grafana-dashboard.json)', () => {
   });
 
   it('reads metric names out of PromQL', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (type, le) (rate(a_seconds_bucket{instance=~"$instance", x!="by(b)"}[$__rate_interval])))'))
-      .toEqual(['a_seconds_bucket']);
-    expect(metricNames('sum(rate(a_total[5m])) / sum(rate(b_total{c="d"}[5m]))')).toEqual(['a_total', 'b_total']);
+    expect(
+      metricNames(
+        'histogram_quantile(0.99, sum by (type, le) (rate(a_seconds_bucket{instance=~"$instance", x!="by(b)"}[$__rate_interval])))',
+      ),
+    ).toEqual(['a_seconds_bucket']);
+    expect(metricNames('sum(rate(a_total[5m])) / sum(rate(b_total{c="d"}[5m]))')).toEqual([
+      'a_total',
+      'b_total',
+    ]);
     expect(metricNames('label_values(ledgerline_websockets, instance)')).toEqual(['ledgerline_websockets']);
   });
 });
@@ -82,7 +102,10 @@ describe.each(ENGINES)('a real scrape on %s', (engine) => {
     const client = wsClient(server.wsUrl);
     const live = collect(client, 'subscription { orderStatusChanged(orderId: "o-dash") { to } }');
     // Subscribed before any change, or the changes it waits for could pass it by.
-    await waitUntil(async () => /^ledgerline_active_subscriptions 1$/m.test(await (await fetch(server.metricsUrl)).text()), 10_000);
+    await waitUntil(
+      async () => /^ledgerline_active_subscriptions 1$/m.test(await (await fetch(server.metricsUrl)).text()),
+      10_000,
+    );
     expect((await createOrder(gql, 'o-dash')).outcome).toBe('CreateOrderSuccess');
     expect((await payOrder(gql, 'o-dash')).outcome).toBe('PayOrderSuccess');
     await live.waitFor(3, 20_000);
@@ -93,7 +116,7 @@ describe.each(ENGINES)('a real scrape on %s', (engine) => {
   });
   afterAll(() => server?.stop());
 
-  it('has every metric the dashboard queries, and a series of each of the project\'s own', () => {
+  it("has every metric the dashboard queries, and a series of each of the project's own", () => {
     const names = [...new Set(expressions.flatMap(metricNames))].sort();
     expect(names.length).toBeGreaterThan(15);
     expect(names.filter((name) => !declared(types, name))).toEqual([]);
@@ -101,7 +124,7 @@ describe.each(ENGINES)('a real scrape on %s', (engine) => {
     expect(names.filter((name) => name.startsWith('ledgerline_') && !sampled(name))).toEqual([]);
   });
 
-  it('names Node\'s default metrics as prom-client does, without the project\'s prefix', () => {
+  it("names Node's default metrics as prom-client does, without the project's prefix", () => {
     expect(types.get('process_cpu_user_seconds_total')).toBe('counter');
     expect(types.get('nodejs_eventloop_lag_seconds')).toBe('gauge');
     expect(types.has('ledgerline_process_cpu_user_seconds_total')).toBe(false);

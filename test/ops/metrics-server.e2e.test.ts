@@ -17,7 +17,9 @@ async function requestIdOf(url: string, sent?: string): Promise<{ status: number
 
 describe.runIf(ENGINES.includes('pglite'))('the metrics port', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer('pglite'); });
+  beforeAll(async () => {
+    server = await startTestServer('pglite');
+  });
   afterAll(() => server?.stop());
 
   it('gives every response a request id, echoing a usable one the caller sent, as the API port does', async () => {
@@ -28,7 +30,10 @@ describe.runIf(ENGINES.includes('pglite'))('the metrics port', () => {
       expect(await requestIdOf(url, 'scrape-1')).toEqual({ status: 200, id: 'scrape-1' });
       expect(await requestIdOf(url, tooLong)).toEqual({ status: 200, id: expect.stringMatching(UUID) });
     }
-    expect(await requestIdOf(server.metricsUrl.replace(/\/metrics$/, '/other'), 'scrape-2')).toEqual({ status: 404, id: 'scrape-2' });
+    expect(await requestIdOf(server.metricsUrl.replace(/\/metrics$/, '/other'), 'scrape-2')).toEqual({
+      status: 404,
+      id: 'scrape-2',
+    });
   });
 });
 
@@ -39,7 +44,10 @@ describe.runIf(ENGINES.includes('postgres'))('the metrics port under WORKERS=2',
   beforeAll(async () => {
     database = await createPostgresDatabase();
     server = await startServerProcess('metrics-workers', { DATABASE_URL: database.url, WORKERS: '2' });
-    await waitUntil(() => new Set(server.logs.filter((l) => typeof l.url === 'string').map((l) => l.pid)).size === 2, 30_000);
+    await waitUntil(
+      () => new Set(server.logs.filter((l) => typeof l.url === 'string').map((l) => l.pid)).size === 2,
+      30_000,
+    );
     // The supervisor serves METRICS_PORT (server.metricsUrl is a worker's, which serves none).
     const port = server.logs.find((l) => l.msg === 'supervising server workers')?.metricsPort;
     metricsUrl = `http://127.0.0.1:${String(port)}/metrics`;
@@ -49,14 +57,30 @@ describe.runIf(ENGINES.includes('postgres'))('the metrics port under WORKERS=2',
     await database?.drop();
   });
 
-  it('aggregates the workers\' metrics sensibly under their standard names, and answers with a request id', async () => {
-    expect((await createOrder(server.gql.bind(server), 'o-metrics-workers')).outcome).toBe('CreateOrderSuccess');
+  it("aggregates the workers' metrics sensibly under their standard names, and answers with a request id", async () => {
+    expect((await createOrder(server.gql.bind(server), 'o-metrics-workers')).outcome).toBe(
+      'CreateOrderSuccess',
+    );
     const scrape = async (headers: Record<string, string> = {}) => {
       const response = await fetch(metricsUrl, { headers });
-      return { status: response.status, id: response.headers.get('x-request-id'), text: await response.text() };
+      return {
+        status: response.status,
+        id: response.headers.get('x-request-id'),
+        text: await response.text(),
+      };
     };
-    const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
-    await waitUntil(async () => value((await scrape()).text, 'ledgerline_projection_events_behind{projection="orders"}') === 0, 15_000);
+    const value = (text: string, series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1],
+      );
+    await waitUntil(
+      async () =>
+        value((await scrape()).text, 'ledgerline_projection_events_behind{projection="orders"}') === 0,
+      15_000,
+    );
 
     const { status, id, text } = await scrape({ 'x-request-id': 'scrape-workers' });
     expect({ status, id }).toEqual({ status: 200, id: 'scrape-workers' });
@@ -68,7 +92,9 @@ describe.runIf(ENGINES.includes('postgres'))('the metrics port under WORKERS=2',
     // Both workers read the same checkpoint: it is reported once, not doubled.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows: [last] } = await client.query<{ max: string }>('SELECT max(global_position)::text AS max FROM events');
+    const {
+      rows: [last],
+    } = await client.query<{ max: string }>('SELECT max(global_position)::text AS max FROM events');
     await client.end();
     expect(value(text, 'ledgerline_projection_position{projection="orders"}')).toBe(Number(last!.max));
     expect((await scrape()).id).toMatch(UUID);

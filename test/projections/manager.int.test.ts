@@ -7,11 +7,27 @@ import { EventStore } from '../../src/eventstore/store.js';
 import { runBatch } from '../../src/projections/batch.js';
 import { readCheckpoints } from '../../src/projections/checkpoints.js';
 import {
-  ProjectionManager, WaitForPositionTimeoutError, checkOrders, getOrder, ordersProjection, usersProjection,
-  type Projection, type ProjectionManagerOptions,
+  ProjectionManager,
+  WaitForPositionTimeoutError,
+  checkOrders,
+  getOrder,
+  ordersProjection,
+  usersProjection,
+  type Projection,
+  type ProjectionManagerOptions,
 } from '../../src/projections/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
-import { catchUp, driveOrder, driveUser, dumpReadSide, pathOf, registry, resetReadSide, silent, until } from './support.js';
+import {
+  catchUp,
+  driveOrder,
+  driveUser,
+  dumpReadSide,
+  pathOf,
+  registry,
+  resetReadSide,
+  silent,
+  until,
+} from './support.js';
 
 const T0 = '2025-10-29T10:00:00.000Z';
 
@@ -34,8 +50,16 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
 
   const manage = (options: Partial<ProjectionManagerOptions> = {}, on: Database = database) => {
     const manager = new ProjectionManager({
-      database: on, registry, logger: silent, projections: [ordersProjection, usersProjection],
-      batchSize: 50, pollIntervalMs: 200, lockRetryMs: 200, retryInitialMs: 50, retryMaxMs: 200, ...options,
+      database: on,
+      registry,
+      logger: silent,
+      projections: [ordersProjection, usersProjection],
+      batchSize: 50,
+      pollIntervalMs: 200,
+      lockRetryMs: 200,
+      retryInitialMs: 50,
+      retryMaxMs: 200,
+      ...options,
     });
     managers.push(manager);
     return manager;
@@ -63,7 +87,12 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
 
   it('leaves nothing of a batch that crashed half way, and resumes to what a clean build gives', async () => {
     await expect(runBatch(database, registry, crashingAfter(5), { batchSize: 20 })).rejects.toThrow('crash');
-    expect(await dumpReadSide(database.db)).toEqual({ orders: [], order_items: [], order_status_history: [], users: [] });
+    expect(await dumpReadSide(database.db)).toEqual({
+      orders: [],
+      order_items: [],
+      order_status_history: [],
+      users: [],
+    });
     expect((await readCheckpoints(database.db, ['orders'])).get('orders')).toBe('0:0');
 
     await runBatch(database, registry, ordersProjection, { batchSize: 20 });
@@ -98,14 +127,16 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     const manager = manage();
     await manager.start();
     const perWriter = engine === 'postgres' ? 25 : 8;
-    const positions = await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-      let last = '0:0';
-      for (let i = 0; i < perWriter; i++) {
-        const n = w * perWriter + i;
-        last = await driveOrder(store, `w${w}-${i}`, pathOf(n, `user-${n % 5}`));
-      }
-      return last;
-    }));
+    const positions = await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        let last = '0:0';
+        for (let i = 0; i < perWriter; i++) {
+          const n = w * perWriter + i;
+          last = await driveOrder(store, `w${w}-${i}`, pathOf(n, `user-${n % 5}`));
+        }
+        return last;
+      }),
+    );
     const newest = positions.reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
     await manager.waitForPosition(newest, 20_000);
 
@@ -128,7 +159,8 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     const fragile: Projection = {
       ...ordersProjection,
       async apply(tx, events, context) {
-        if (broken && events.some((e) => e.position === poisonPosition)) throw new Error('cannot project order poison');
+        if (broken && events.some((e) => e.position === poisonPosition))
+          throw new Error('cannot project order poison');
         await ordersProjection.apply(tx, events, context);
       },
     };
@@ -137,7 +169,10 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     await until(async () => (await manager.status())[0]!.state === 'failing', 10_000, 'failing state');
 
     const [status] = await manager.status();
-    expect(status!.lastError).toMatchObject({ message: 'cannot project order poison', position: poisonPosition });
+    expect(status!.lastError).toMatchObject({
+      message: 'cannot project order poison',
+      position: poisonPosition,
+    });
     expect(comparePositions(status!.position, poisonPosition)).toBe(-1);
     expect(status!.eventsBehind).toBeGreaterThanOrEqual(2);
     expect(await getOrder(database.db, 'before-poison')).toBeDefined();
@@ -145,22 +180,33 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     expect(await getOrder(database.db, 'after-poison')).toBeUndefined();
     // An instance that does not run the projection sees the same, from the database.
     const [elsewhere] = await manage({ projections: [fragile] }, await secondInstance()).status();
-    expect(elsewhere).toMatchObject({ state: 'failing', position: status!.position, lastError: { position: poisonPosition } });
+    expect(elsewhere).toMatchObject({
+      state: 'failing',
+      position: status!.position,
+      lastError: { position: poisonPosition },
+    });
     // Retried, never skipped.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await manager.status())[0]!.position).toBe(status!.position);
 
     broken = false;
     // Caught up first; the runner reports 'running' once its next read finds nothing more.
-    await until(async () => {
-      const [now] = await manager.status();
-      return now!.eventsBehind === 0 && now!.state === 'running';
-    }, 10_000, 'recovery');
+    await until(
+      async () => {
+        const [now] = await manager.status();
+        return now!.eventsBehind === 0 && now!.state === 'running';
+      },
+      10_000,
+      'recovery',
+    );
     const [recovered] = await manager.status();
     expect(recovered).toMatchObject({ state: 'running', lastError: null });
     expect(await getOrder(database.db, 'poison')).toBeDefined();
     expect(await getOrder(database.db, 'after-poison')).toBeDefined();
-    const [stored] = await rows<{ last_error: string | null }>(database.db, sql`SELECT last_error FROM projection_status WHERE name = 'orders'`);
+    const [stored] = await rows<{ last_error: string | null }>(
+      database.db,
+      sql`SELECT last_error FROM projection_status WHERE name = 'orders'`,
+    );
     expect(stored?.last_error).toBeNull();
   });
 
@@ -171,8 +217,14 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     const bystander = manage({}, await secondInstance());
     if (engine === 'postgres') await bystander.start();
 
-    const position = await driveOrder(store, 'ryw', [{ type: 'create', userId: 'user-1', at: T0 }, { type: 'pay', at: T0 }]);
-    await Promise.all([manager.waitForPosition(position, 10_000), bystander.waitForPosition(position, 10_000)]);
+    const position = await driveOrder(store, 'ryw', [
+      { type: 'create', userId: 'user-1', at: T0 },
+      { type: 'pay', at: T0 },
+    ]);
+    await Promise.all([
+      manager.waitForPosition(position, 10_000),
+      bystander.waitForPosition(position, 10_000),
+    ]);
     expect(await getOrder(database.db, 'ryw')).toMatchObject({ status: 'PAID', position });
 
     const userPosition = await driveUser(store, 'user-ryw', ['RegisterUser']);
@@ -184,7 +236,9 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     const error = await manager.waitForPosition('999999999:1', 150).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitForPositionTimeoutError);
     expect(error).toMatchObject({ code: 'TIMEOUT', position: '999999999:1', timeoutMs: 150 });
-    await expect(manager.waitForPosition('nonsense', 100)).rejects.toMatchObject({ name: 'InvalidPositionError' });
+    await expect(manager.waitForPosition('nonsense', 100)).rejects.toMatchObject({
+      name: 'InvalidPositionError',
+    });
   });
 
   it('reports status per projection', async () => {
@@ -195,41 +249,63 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     expect(behind!.eventsBehind).toBeGreaterThan(0);
     expect(behind!.secondsBehind).toBeGreaterThanOrEqual(0);
     await manager.start();
-    await until(async () => (await manager.status()).every((s) => s.state === 'running' && s.eventsBehind === 0), 10_000, 'caught up');
+    await until(
+      async () => (await manager.status()).every((s) => s.state === 'running' && s.eventsBehind === 0),
+      10_000,
+      'caught up',
+    );
     const statuses = await manager.status();
     expect(statuses.map((s) => s.name)).toEqual(['orders', 'users']);
     expect(statuses.every((s) => s.secondsBehind === 0 && s.lastError === null)).toBe(true);
   });
 
-  it.runIf(engine === 'postgres')('runs each projection on one instance, and another takes over when it dies', async () => {
-    // node --import tsx, not the tsx binary: one process, so SIGKILL kills the instance itself.
-    const first = spawn(process.execPath, ['--import', 'tsx', 'test/projections/fixtures/instance.ts', database.url!], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        first.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('running')) resolve(); });
-        first.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-      });
-      const second = manage({}, await secondInstance());
-      await second.start();
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      expect((await second.status()).map((s) => s.state)).toEqual(['standby', 'standby']);
+  it.runIf(engine === 'postgres')(
+    'runs each projection on one instance, and another takes over when it dies',
+    async () => {
+      // node --import tsx, not the tsx binary: one process, so SIGKILL kills the instance itself.
+      const first = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'test/projections/fixtures/instance.ts', database.url!],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          first.stdout.on('data', (chunk: Buffer) => {
+            if (chunk.toString().includes('running')) resolve();
+          });
+          first.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
+        });
+        const second = manage({}, await secondInstance());
+        await second.start();
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect((await second.status()).map((s) => s.state)).toEqual(['standby', 'standby']);
 
-      first.kill('SIGKILL');
-      await until(async () => (await second.status()).every((s) => s.state === 'running'), 10_000, 'takeover');
-      const position = await driveOrder(store, 'after-takeover', [{ type: 'create', userId: 'user-1', at: T0 }]);
-      await second.waitForPosition(position, 10_000);
-      expect(await getOrder(database.db, 'after-takeover')).toBeDefined();
-      // Asked from a process that runs nothing (the CLI), the lock shows who does.
-      expect((await manage().status()).map((s) => s.state)).toEqual(['running', 'running']);
-      const holders = await rows<{ n: number }>(database.db, sql`
+        first.kill('SIGKILL');
+        await until(
+          async () => (await second.status()).every((s) => s.state === 'running'),
+          10_000,
+          'takeover',
+        );
+        const position = await driveOrder(store, 'after-takeover', [
+          { type: 'create', userId: 'user-1', at: T0 },
+        ]);
+        await second.waitForPosition(position, 10_000);
+        expect(await getOrder(database.db, 'after-takeover')).toBeDefined();
+        // Asked from a process that runs nothing (the CLI), the lock shows who does.
+        expect((await manage().status()).map((s) => s.state)).toEqual(['running', 'running']);
+        const holders = await rows<{ n: number }>(
+          database.db,
+          sql`
         SELECT count(DISTINCT pid)::int AS n FROM pg_locks
         WHERE locktype = 'advisory' AND classid = 7370002 AND granted
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-      expect(holders[0]!.n).toBe(1);
-    } finally {
-      first.kill('SIGKILL');
-    }
-  });
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        expect(holders[0]!.n).toBe(1);
+      } finally {
+        first.kill('SIGKILL');
+      }
+    },
+  );
 });

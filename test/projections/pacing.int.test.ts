@@ -11,7 +11,10 @@ const ORDERS = 150;
 /** Records each batch's size; every event costs at least 1 ms, so a batch of n lasts at least n ms. */
 function slowProjection(sizes: number[]): Projection {
   return {
-    name: 'slow', eventTypes: ['OrderCreated'], tables: [], readYourWrites: false,
+    name: 'slow',
+    eventTypes: ['OrderCreated'],
+    tables: [],
+    readYourWrites: false,
     async apply(_tx, events) {
       sizes.push(events.length);
       await sleep(events.length);
@@ -29,23 +32,32 @@ describe.each(ENGINES)('projection batch pacing on %s', (engine) => {
   });
   afterAll(() => database.close());
 
-  it(engine === 'pglite'
-    ? 'given a backlog of slow events, when caught up, then batches shrink to what fits the time budget'
-    : 'given a backlog of slow events, when caught up, then it goes in whole batches', async () => {
-    const sizes: number[] = [];
-    const manager = new ProjectionManager({ database, registry, logger: silent, projections: [slowProjection(sizes)], batchSize: 2_000 });
-    await manager.start();
-    try {
-      await until(() => sizes.reduce((a, b) => a + b, 0) >= ORDERS, 30_000, 'the backlog applied');
-    } finally {
-      await manager.stop();
-    }
-    if (engine === 'pglite') {
-      // The first batch (100 events) took at least 100 ms: every later one is at most a fifth of it.
-      expect(sizes[0]).toBe(100);
-      expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual((100 * PGLITE_BATCH_BUDGET_MS) / 100);
-    } else {
-      expect(sizes).toEqual([ORDERS]);
-    }
-  });
+  it(
+    engine === 'pglite'
+      ? 'given a backlog of slow events, when caught up, then batches shrink to what fits the time budget'
+      : 'given a backlog of slow events, when caught up, then it goes in whole batches',
+    async () => {
+      const sizes: number[] = [];
+      const manager = new ProjectionManager({
+        database,
+        registry,
+        logger: silent,
+        projections: [slowProjection(sizes)],
+        batchSize: 2_000,
+      });
+      await manager.start();
+      try {
+        await until(() => sizes.reduce((a, b) => a + b, 0) >= ORDERS, 30_000, 'the backlog applied');
+      } finally {
+        await manager.stop();
+      }
+      if (engine === 'pglite') {
+        // The first batch (100 events) took at least 100 ms: every later one is at most a fifth of it.
+        expect(sizes[0]).toBe(100);
+        expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual((100 * PGLITE_BATCH_BUDGET_MS) / 100);
+      } else {
+        expect(sizes).toEqual([ORDERS]);
+      }
+    },
+  );
 });

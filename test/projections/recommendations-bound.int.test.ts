@@ -13,9 +13,15 @@ import { catchUp, driveOrder, registry } from './support.js';
 
 const LINES = 100;
 const AT = '2025-11-01T00:00:00.000Z';
-const items = Array.from({ length: LINES }, (_, i) => ({ productId: `p${String(LINES - i).padStart(3, '0')}`, quantity: 1, unitPrice: 1 }));
+const items = Array.from({ length: LINES }, (_, i) => ({
+  productId: `p${String(LINES - i).padStart(3, '0')}`,
+  quantity: 1,
+  unitPrice: 1,
+}));
 const count = async (database: TestDatabase, table: 'product_pairs' | 'user_products') =>
-  Number((await rows<{ n: number | string }>(database.db, sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0]!.n);
+  Number(
+    (await rows<{ n: number | string }>(database.db, sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0]!.n,
+  );
 
 describe.each(ENGINES)('recommendations of a %s order of 100 lines', (engine) => {
   let database: TestDatabase;
@@ -28,8 +34,14 @@ describe.each(ENGINES)('recommendations of a %s order of 100 lines', (engine) =>
   afterAll(() => database.close());
 
   it('counts pairs among its first products only, every product as bought, and a cancellation takes exactly that back out', async () => {
-    await driveOrder(store, 'big-1', [{ type: 'create', userId: 'heavy', items, at: AT }, { type: 'pay', at: AT }]);
-    await driveOrder(store, 'big-2', [{ type: 'create', userId: 'heavy', items, at: AT }, { type: 'pay', at: AT }]);
+    await driveOrder(store, 'big-1', [
+      { type: 'create', userId: 'heavy', items, at: AT },
+      { type: 'pay', at: AT },
+    ]);
+    await driveOrder(store, 'big-2', [
+      { type: 'create', userId: 'heavy', items, at: AT },
+      { type: 'pay', at: AT },
+    ]);
     await catchUp(database, recommendationsProjection, 1_000);
     expect(await count(database, 'product_pairs')).toBe(MAX_PAIRED_PRODUCTS * (MAX_PAIRED_PRODUCTS - 1));
     expect(await count(database, 'user_products')).toBe(LINES);

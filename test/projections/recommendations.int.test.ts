@@ -10,13 +10,18 @@ import { ENGINES, openTestDatabase, type TestDatabase } from '../support/databas
 import { EXPECTED, PRODUCTS, USERS, writeScenario } from './recommendations-scenario.js';
 import { catchUp, driveOrder, nextId, registry, silent } from './support.js';
 
-const TABLES = { recommendation_orders: 'order_id', product_pairs: 'product_id, other_product_id', user_products: 'user_id, product_id' };
+const TABLES = {
+  recommendation_orders: 'order_id',
+  product_pairs: 'product_id, other_product_id',
+  user_products: 'user_id, product_id',
+};
 
 async function dump(exec: Executor): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const [table, key] of Object.entries(TABLES)) {
-    result[table] = (await rows<{ row: unknown }>(exec, sql.raw(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY ${key}`)))
-      .map((r) => (typeof r.row === 'string' ? JSON.parse(r.row) : r.row));
+    result[table] = (
+      await rows<{ row: unknown }>(exec, sql.raw(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY ${key}`))
+    ).map((r) => (typeof r.row === 'string' ? JSON.parse(r.row) : r.row));
   }
   return result;
 }
@@ -26,7 +31,8 @@ async function reset(exec: Executor): Promise<void> {
   await exec.execute(sql`DELETE FROM checkpoints WHERE name = 'recommendations'`);
 }
 
-const scores = (found: { productId: string; score: number }[]) => found.map(({ productId, score }) => ({ productId, score }));
+const scores = (found: { productId: string; score: number }[]) =>
+  found.map(({ productId, score }) => ({ productId, score }));
 
 describe.each(ENGINES)('recommendations projection on %s', (engine) => {
   let database: TestDatabase;
@@ -43,17 +49,28 @@ describe.each(ENGINES)('recommendations projection on %s', (engine) => {
     await reset(database.db);
     await catchUp(database, recommendationsProjection, 1_000);
     for (const product of PRODUCTS) {
-      expect(scores(await recommendForProduct(database.db, product, 5)), product).toEqual(EXPECTED.products[product]);
+      expect(scores(await recommendForProduct(database.db, product, 5)), product).toEqual(
+        EXPECTED.products[product],
+      );
     }
-    for (const user of USERS) expect(scores(await recommendForUser(database.db, user, 5)), user).toEqual(EXPECTED.users[user]);
-    expect(await recommendForUser(database.db, 'bob', 1)).toEqual([{ productId: 'C', productName: null, score: 2 }]);
+    for (const user of USERS)
+      expect(scores(await recommendForUser(database.db, user, 5)), user).toEqual(EXPECTED.users[user]);
+    expect(await recommendForUser(database.db, 'bob', 1)).toEqual([
+      { productId: 'C', productName: null, score: 2 },
+    ]);
     expect(await recommendForProduct(database.db, 'nothing', 5)).toEqual([]);
     expect(await recommendForUser(database.db, 'nobody', 5)).toEqual([]);
 
     const tables = await dump(database.db);
     // Remembered for a later cancellation: the counted ones and the unpaid o6; o5 is gone.
     expect(tables.recommendation_orders).toEqual([
-      { order_id: 'o1', user_id: 'alice', product_ids: ['A', 'B', 'C'], counted: true, unrefunded_cents: 6_000 },
+      {
+        order_id: 'o1',
+        user_id: 'alice',
+        product_ids: ['A', 'B', 'C'],
+        counted: true,
+        unrefunded_cents: 6_000,
+      },
       { order_id: 'o2', user_id: 'bob', product_ids: ['A', 'B'], counted: true, unrefunded_cents: 3_000 },
       { order_id: 'o3', user_id: 'bob', product_ids: ['B', 'D'], counted: true, unrefunded_cents: 3_000 },
       { order_id: 'o4', user_id: 'carol', product_ids: ['A', 'E'], counted: true, unrefunded_cents: 6_000 },
@@ -65,15 +82,21 @@ describe.each(ENGINES)('recommendations projection on %s', (engine) => {
   });
 
   it('names the products the catalogue defines', async () => {
-    const defined = { id: nextId(), type: 'ProductDefined', data: { productId: 'B', name: 'Blue mug', backorders: false } };
+    const defined = {
+      id: nextId(),
+      type: 'ProductDefined',
+      data: { productId: 'B', name: 'Blue mug', backorders: false },
+    };
     await store.appendToStream('product-B', [defined], { expectedVersion: 'no_stream' });
     await catchUp(database, productsProjection, 1_000);
     await catchUp(database, recommendationsProjection, 1_000);
     expect(await recommendForProduct(database.db, 'A', 2)).toEqual([
-      { productId: 'B', productName: 'Blue mug', score: 2 }, { productId: 'C', productName: null, score: 1 },
+      { productId: 'B', productName: 'Blue mug', score: 2 },
+      { productId: 'C', productName: null, score: 1 },
     ]);
     expect(await recommendForUser(database.db, 'carol', 5)).toEqual([
-      { productId: 'B', productName: 'Blue mug', score: 2 }, { productId: 'C', productName: null, score: 1 },
+      { productId: 'B', productName: 'Blue mug', score: 2 },
+      { productId: 'C', productName: null, score: 1 },
     ]);
   });
 
@@ -93,13 +116,27 @@ describe.each(ENGINES)('recommendations projection on %s', (engine) => {
     await reset(database.db);
     await catchUp(database, recommendationsProjection, 1_000);
     await driveOrder(store, 'o7', [
-      { type: 'create', userId: 'carol', items: [{ productId: 'B', quantity: 1, unitPrice: 500 }, { productId: 'E', quantity: 1, unitPrice: 500 }], at: '2025-11-20T00:00:00.000Z' },
+      {
+        type: 'create',
+        userId: 'carol',
+        items: [
+          { productId: 'B', quantity: 1, unitPrice: 500 },
+          { productId: 'E', quantity: 1, unitPrice: 500 },
+        ],
+        at: '2025-11-20T00:00:00.000Z',
+      },
       { type: 'pay', at: '2025-11-20T00:00:00.000Z' },
     ]);
     await catchUp(database, recommendationsProjection, 1_000);
     // carol now has A B E: C through A and B, D through B.
-    expect(scores(await recommendForProduct(database.db, 'E', 5))).toEqual([{ productId: 'A', score: 1 }, { productId: 'B', score: 1 }]);
-    expect(scores(await recommendForUser(database.db, 'carol', 5))).toEqual([{ productId: 'C', score: 2 }, { productId: 'D', score: 1 }]);
+    expect(scores(await recommendForProduct(database.db, 'E', 5))).toEqual([
+      { productId: 'A', score: 1 },
+      { productId: 'B', score: 1 },
+    ]);
+    expect(scores(await recommendForUser(database.db, 'carol', 5))).toEqual([
+      { productId: 'C', score: 2 },
+      { productId: 'D', score: 1 },
+    ]);
 
     await driveOrder(store, 'o7', [{ type: 'cancel', reason: 'too slow', at: '2025-11-21T00:00:00.000Z' }]);
     await catchUp(database, recommendationsProjection, 1_000);
@@ -107,7 +144,13 @@ describe.each(ENGINES)('recommendations projection on %s', (engine) => {
     expect(scores(await recommendForUser(database.db, 'carol', 5))).toEqual(EXPECTED.users.carol);
     const followed = await dump(database.db);
 
-    await rebuildProjection({ database, registry, projection: recommendationsProjection, logger: silent, batchSize: 4 });
+    await rebuildProjection({
+      database,
+      registry,
+      projection: recommendationsProjection,
+      logger: silent,
+      batchSize: 4,
+    });
     expect(await dump(database.db)).toEqual(followed);
   });
 });

@@ -10,8 +10,14 @@ const T0 = '2025-10-29T10:00:00.000Z';
 function counting(name: string, readYourWrites: boolean): Projection & { batches: number[] } {
   const batches: number[] = [];
   return {
-    name, eventTypes: ['OrderCreated'], tables: [], readYourWrites, batches,
-    async apply(_tx, events) { batches.push(events.length); },
+    name,
+    eventTypes: ['OrderCreated'],
+    tables: [],
+    readYourWrites,
+    batches,
+    async apply(_tx, events) {
+      batches.push(events.length);
+    },
   };
 }
 
@@ -21,7 +27,15 @@ describe('a projection no write waits on rests once caught up', () => {
   const managers: ProjectionManager[] = [];
   const start = async (projections: Projection[], options: { restMs: number; batchSize?: number }) => {
     const manager = new ProjectionManager({
-      database, registry, logger: silent, projections, store, pollIntervalMs: 5_000, retryInitialMs: 50, retryMaxMs: 200, ...options,
+      database,
+      registry,
+      logger: silent,
+      projections,
+      store,
+      pollIntervalMs: 5_000,
+      retryInitialMs: 50,
+      retryMaxMs: 200,
+      ...options,
     });
     managers.push(manager);
     await manager.start();
@@ -39,7 +53,9 @@ describe('a projection no write waits on rests once caught up', () => {
     database = await openTestDatabase('pglite');
     store = new EventStore(database, registry);
   });
-  afterEach(async () => { await Promise.all(managers.splice(0).map((m) => m.stop())); });
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map((m) => m.stop()));
+  });
   afterAll(() => database.close());
 
   it('takes a busy spell in a few batches, while one that writes wait on takes each commit at once', async () => {
@@ -47,7 +63,11 @@ describe('a projection no write waits on rests once caught up', () => {
     const eager = counting('eager', true);
     await start([lazy, eager], { restMs: 400 });
     await createOrders(12, 30);
-    await until(() => lazy.batches.reduce((a, b) => a + b, 0) === 12 && eager.batches.reduce((a, b) => a + b, 0) === 12, 10_000, 'all applied');
+    await until(
+      () => lazy.batches.reduce((a, b) => a + b, 0) === 12 && eager.batches.reduce((a, b) => a + b, 0) === 12,
+      10_000,
+      'all applied',
+    );
     // 12 commits over about 400 ms: each woke the eager one, the lazy one woke at most
     // once per rest (plus the first commit, which found it awake).
     expect(eager.batches.length).toBeGreaterThanOrEqual(8);

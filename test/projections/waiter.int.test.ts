@@ -5,14 +5,23 @@ import { openTestDatabase, type TestDatabase } from '../support/database.js';
 /** Whether `promise` has settled by the time the event loop has turned once. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void promise.then(() => { done = true; }, () => { done = true; });
+  void promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   await new Promise((resolve) => setImmediate(resolve));
   return done;
 }
 
 describe('checkpoint waiter', () => {
   let database: TestDatabase;
-  beforeAll(async () => { database = await openTestDatabase('pglite'); });
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+  });
   afterAll(() => database.close());
 
   it('releases a waiter once every checkpoint has passed its position, the slowest deciding', async () => {

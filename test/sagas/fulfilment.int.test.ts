@@ -10,17 +10,24 @@ import { SagaHarness } from './harness.js';
 
 async function productRow(h: SagaHarness, id: string) {
   await h.caughtUp();
-  const [row] = await rows<{ on_hand: number; reserved: number }>(h.database.db, sql`SELECT on_hand, reserved FROM products WHERE id = ${id}`);
+  const [row] = await rows<{ on_hand: number; reserved: number }>(
+    h.database.db,
+    sql`SELECT on_hand, reserved FROM products WHERE id = ${id}`,
+  );
   return row;
 }
 
 async function notifications(h: SagaHarness, orderId: string) {
-  return rows<{ kind: string; message: string; user_id: string }>(h.database.db, sql`
-    SELECT kind, message, user_id FROM notifications WHERE order_id = ${orderId}`);
+  return rows<{ kind: string; message: string; user_id: string }>(
+    h.database.db,
+    sql`
+    SELECT kind, message, user_id FROM notifications WHERE order_id = ${orderId}`,
+  );
 }
 
 const stepOf = (f: StoredFulfilment, name: string) => f.fulfilment.steps.find((s) => s.name === name);
-const waitingFor = (productId: string) => (f: StoredFulfilment) => stepOf(f, `reserve:${productId}`)?.state === 'WAITING';
+const waitingFor = (productId: string) => (f: StoredFulfilment) =>
+  stepOf(f, `reserve:${productId}`)?.state === 'WAITING';
 /** Within a test's time, so a saga that never gets there fails saying where it is. */
 const SOON = 15_000;
 
@@ -40,34 +47,62 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
 
   it('reserves, books, ships and notifies; an undefined product is not stock-managed', async () => {
     await h.product('widget', 'Widget', 5);
-    await h.paidOrder('o-happy', 'u-1', [['widget', 2, 1000], ['prod-1', 1, 99]]);
+    await h.paidOrder('o-happy', 'u-1', [
+      ['widget', 2, 1000],
+      ['prod-1', 1, 99],
+    ]);
     const done = await h.settled('o-happy');
     expect(done.fulfilment.state).toBe('SHIPPED');
     expect(done.fulfilment.trackingNumber).toBe((await new LocalCarrier().book('o-happy')).trackingNumber);
     expect(done.fulfilment.steps.map((s) => [s.name, s.state])).toEqual([
-      ['payment', 'DONE'], ['reserve:widget', 'DONE'], ['reserve:prod-1', 'DONE'], ['ship', 'DONE'], ['notify', 'DONE'],
+      ['payment', 'DONE'],
+      ['reserve:widget', 'DONE'],
+      ['reserve:prod-1', 'DONE'],
+      ['ship', 'DONE'],
+      ['notify', 'DONE'],
     ]);
     expect(await h.eventTypes('order-o-happy')).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped']);
     expect(await productRow(h, 'widget')).toEqual({ on_hand: 5, reserved: 2 });
     expect(await notifications(h, 'o-happy')).toEqual([
-      { kind: 'shipped', user_id: 'u-1', message: `Your order o-happy has shipped, tracking ${done.fulfilment.trackingNumber}` },
+      {
+        kind: 'shipped',
+        user_id: 'u-1',
+        message: `Your order o-happy has shipped, tracking ${done.fulfilment.trackingNumber}`,
+      },
     ]);
   });
 
   it('releases, cancels and refunds when a line is out of stock, and tells the customer', async () => {
     await h.product('a', 'Apple', 10);
     await h.product('b', 'Banana', 1);
-    await h.paidOrder('o-short', 'u-2', [['a', 3, 100], ['b', 2, 50]]);
+    await h.paidOrder('o-short', 'u-2', [
+      ['a', 3, 100],
+      ['b', 2, 50],
+    ]);
     const done = await h.settled('o-short');
     expect(done.fulfilment.state).toBe('COMPENSATED');
     expect(done.fulfilment.reason).toBe('out of stock: b');
-    expect(await h.eventTypes('order-o-short')).toEqual(['OrderCreated', 'OrderPaid', 'OrderCancelled', 'OrderPaymentRefunded']);
-    expect(await h.eventTypes('product-a')).toEqual(['ProductDefined', 'StockAdded', 'StockReserved', 'StockReleased']);
+    expect(await h.eventTypes('order-o-short')).toEqual([
+      'OrderCreated',
+      'OrderPaid',
+      'OrderCancelled',
+      'OrderPaymentRefunded',
+    ]);
+    expect(await h.eventTypes('product-a')).toEqual([
+      'ProductDefined',
+      'StockAdded',
+      'StockReserved',
+      'StockReleased',
+    ]);
     expect(await productRow(h, 'a')).toEqual({ on_hand: 10, reserved: 0 });
     expect(await productRow(h, 'b')).toEqual({ on_hand: 1, reserved: 0 });
-    expect(await notifications(h, 'o-short')).toEqual([{
-      kind: 'compensated', user_id: 'u-2', message: 'Your order o-short was cancelled: out of stock: b; a refund of 4.00 is on its way',
-    }]);
+    expect(await notifications(h, 'o-short')).toEqual([
+      {
+        kind: 'compensated',
+        user_id: 'u-2',
+        message: 'Your order o-short was cancelled: out of stock: b; a refund of 4.00 is on its way',
+      },
+    ]);
   });
 
   it('survives a failing carrier and a worker stopped between reserving and shipping', async () => {
@@ -83,7 +118,8 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
 
     let calls = 0;
     const flaky: Carrier = {
-      book: (orderId) => (++calls === 1 ? Promise.reject(new Error('transient')) : new LocalCarrier().book(orderId)),
+      book: (orderId) =>
+        ++calls === 1 ? Promise.reject(new Error('transient')) : new LocalCarrier().book(orderId),
     };
     await h.startWorker(flaky);
     const done = await h.settled('o-crash');
@@ -97,14 +133,20 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
   it('keeps an order short of a product taking backorders PAID, sending nothing, until stock comes in; then ships it', async () => {
     await h.product('espresso', 'Espresso machine', 0, { backorders: true });
     await h.product('tamper', 'Tamper', 5);
-    await h.paidOrder('o-wait', 'u-4', [['tamper', 1, 2999], ['espresso', 1, 64900]]);
+    await h.paidOrder('o-wait', 'u-4', [
+      ['tamper', 1, 2999],
+      ['espresso', 1, 64900],
+    ]);
     await h.settled('o-wait', waitingFor('espresso'), SOON);
     // Several worker passes (it polls every 100 ms, rechecks after 500 ms): none touches the waiting saga.
     await new Promise((r) => setTimeout(r, 1_500));
     const waiting = (await loadFulfilment(database.db, 'o-wait'))!;
     expect(waiting).toMatchObject({ nextAttemptAt: null, fulfilment: { state: 'RESERVING', reason: null } });
     expect(waiting.fulfilment.steps.map((s) => [s.name, s.state])).toEqual([
-      ['payment', 'DONE'], ['reserve:tamper', 'DONE'], ['reserve:espresso', 'WAITING'], ['ship', 'PENDING'],
+      ['payment', 'DONE'],
+      ['reserve:tamper', 'DONE'],
+      ['reserve:espresso', 'WAITING'],
+      ['ship', 'PENDING'],
     ]);
     expect(stepOf(waiting, 'reserve:espresso')?.detail).toBe('waiting for restock: requested 1, available 0');
     expect(await h.eventTypes('order-o-wait')).toEqual(['OrderCreated', 'OrderPaid']);
@@ -114,8 +156,17 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
     await h.addStock('espresso', 1);
     const done = await h.settled('o-wait', undefined, SOON);
     expect(done.fulfilment.state).toBe('SHIPPED');
-    expect(stepOf(done, 'reserve:espresso')).toMatchObject({ state: 'DONE', attempt: 2, detail: '1 reserved' });
-    expect(await h.eventTypes('product-espresso')).toEqual(['ProductDefined', 'StockBackordered', 'StockAdded', 'StockReserved']);
+    expect(stepOf(done, 'reserve:espresso')).toMatchObject({
+      state: 'DONE',
+      attempt: 2,
+      detail: '1 reserved',
+    });
+    expect(await h.eventTypes('product-espresso')).toEqual([
+      'ProductDefined',
+      'StockBackordered',
+      'StockAdded',
+      'StockReserved',
+    ]);
     expect(await h.eventTypes('order-o-wait')).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped']);
     expect(await productRow(h, 'espresso')).toEqual({ on_hand: 1, reserved: 1 });
   });
@@ -123,17 +174,42 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
   it('compensates as usual when an order waiting for restock is cancelled, and a later restock leaves it alone', async () => {
     await h.product('lamp', 'Lamp', 0, { backorders: true });
     await h.product('bulb', 'Bulb', 4);
-    await h.paidOrder('o-wait-cancel', 'u-5', [['bulb', 2, 300], ['lamp', 1, 4500]]);
-    await h.settled('o-wait-cancel', (f) => waitingFor('lamp')(f) && stepOf(f, 'reserve:bulb')?.state === 'DONE', SOON);
-    await h.commands.handle({ type: 'CancelOrder', data: { orderId: 'o-wait-cancel', reason: 'no longer needed' }, metadata: meta() });
+    await h.paidOrder('o-wait-cancel', 'u-5', [
+      ['bulb', 2, 300],
+      ['lamp', 1, 4500],
+    ]);
+    await h.settled(
+      'o-wait-cancel',
+      (f) => waitingFor('lamp')(f) && stepOf(f, 'reserve:bulb')?.state === 'DONE',
+      SOON,
+    );
+    await h.commands.handle({
+      type: 'CancelOrder',
+      data: { orderId: 'o-wait-cancel', reason: 'no longer needed' },
+      metadata: meta(),
+    });
     const done = await h.settled('o-wait-cancel', undefined, SOON);
     expect(done.fulfilment).toMatchObject({ state: 'COMPENSATED', reason: 'no longer needed' });
     expect(stepOf(done, 'reserve:lamp')?.state).toBe('SKIPPED');
-    expect(await h.eventTypes('order-o-wait-cancel')).toEqual(['OrderCreated', 'OrderPaid', 'OrderCancelled', 'OrderPaymentRefunded']);
-    expect(await h.eventTypes('product-bulb')).toEqual(['ProductDefined', 'StockAdded', 'StockReserved', 'StockReleased']);
-    expect(await notifications(h, 'o-wait-cancel')).toEqual([{
-      kind: 'compensated', user_id: 'u-5', message: 'Your order o-wait-cancel was cancelled: no longer needed; a refund of 51.00 is on its way',
-    }]);
+    expect(await h.eventTypes('order-o-wait-cancel')).toEqual([
+      'OrderCreated',
+      'OrderPaid',
+      'OrderCancelled',
+      'OrderPaymentRefunded',
+    ]);
+    expect(await h.eventTypes('product-bulb')).toEqual([
+      'ProductDefined',
+      'StockAdded',
+      'StockReserved',
+      'StockReleased',
+    ]);
+    expect(await notifications(h, 'o-wait-cancel')).toEqual([
+      {
+        kind: 'compensated',
+        user_id: 'u-5',
+        message: 'Your order o-wait-cancel was cancelled: no longer needed; a refund of 51.00 is on its way',
+      },
+    ]);
 
     await h.addStock('lamp', 1);
     await h.caughtUp();
@@ -151,12 +227,21 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
     await h.paidOrder('o-second', 'u-7', [['kiln', 1, 90000]]);
     await h.settled('o-second', waitingFor('kiln'), SOON);
 
-    await h.commands.handle({ type: 'CancelOrder', data: { orderId: 'o-first', reason: 'found one elsewhere' }, metadata: meta() });
+    await h.commands.handle({
+      type: 'CancelOrder',
+      data: { orderId: 'o-first', reason: 'found one elsewhere' },
+      metadata: meta(),
+    });
     const second = await h.settled('o-second', (f) => f.fulfilment.state === 'SHIPPING', SOON);
     expect(stepOf(second, 'reserve:kiln')).toMatchObject({ state: 'DONE', attempt: 2 });
-    expect(await h.eventTypes('product-kiln')).toEqual(
-      ['ProductDefined', 'StockAdded', 'StockReserved', 'StockBackordered', 'StockReleased', 'StockReserved'],
-    );
+    expect(await h.eventTypes('product-kiln')).toEqual([
+      'ProductDefined',
+      'StockAdded',
+      'StockReserved',
+      'StockBackordered',
+      'StockReleased',
+      'StockReserved',
+    ]);
     await h.worker!.stop();
     await h.startWorker();
     expect((await h.settled('o-second', undefined, SOON)).fulfilment.state).toBe('SHIPPED');
@@ -166,7 +251,9 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
     await h.product('hot', 'Hot item', 10);
     const ids = Array.from({ length: 50 }, (_, i) => `o-rush-${i}`);
     await Promise.all(ids.map((id, i) => h.paidOrder(id, `u-rush-${i % 5}`, [['hot', 1, 1999]])));
-    const states = await Promise.all(ids.map((id) => h.settled(id, undefined, 60_000).then((f) => f.fulfilment.state)));
+    const states = await Promise.all(
+      ids.map((id) => h.settled(id, undefined, 60_000).then((f) => f.fulfilment.state)),
+    );
     expect(states.filter((s) => s === 'SHIPPED')).toHaveLength(10);
     expect(states.filter((s) => s === 'COMPENSATED')).toHaveLength(40);
     expect(await productRow(h, 'hot')).toEqual({ on_hand: 10, reserved: 10 });
@@ -183,39 +270,57 @@ describe.each(ENGINES)('fulfilment saga on %s', (engine) => {
       expect(available).toBeGreaterThanOrEqual(0);
     }
     expect(available).toBe(0);
-    const [counts] = await rows<{ shipped: number; cancelled: number; refunded: number }>(database.db, sql`
+    const [counts] = await rows<{ shipped: number; cancelled: number; refunded: number }>(
+      database.db,
+      sql`
       SELECT count(*) FILTER (WHERE event_type = 'OrderShipped')::int AS shipped,
              count(*) FILTER (WHERE event_type = 'OrderCancelled')::int AS cancelled,
              count(*) FILTER (WHERE event_type = 'OrderPaymentRefunded')::int AS refunded
-      FROM events WHERE stream_id LIKE 'order-o-rush-%'`);
+      FROM events WHERE stream_id LIKE 'order-o-rush-%'`,
+    );
     expect(counts).toEqual({ shipped: 10, cancelled: 40, refunded: 40 });
   }, 90_000);
 });
 
-describe.each(ENGINES)('the saga\'s feed consumer on %s, with a restock read before the backorder it follows', (engine) => {
-  let database: TestDatabase;
-  beforeAll(async () => { database = await openTestDatabase(engine); });
-  afterAll(() => database.close());
-
-  it('wakes the order at once, since no later restock would', async () => {
-    // given an order waiting on a backorder product, and a unit added after that decision
-    const h = new SagaHarness(database); // not started: this test feeds the consumer itself
-    await h.product('late', 'Late', 0, { backorders: true });
-    await h.paidOrder('o-late', 'u-late', [['late', 1, 100]]);
-    await h.commands.handle({ type: 'ReserveStock', data: { productId: 'late', orderId: 'o-late', quantity: 1 }, metadata: meta() });
-    await h.commands.handle({ type: 'AddStock', data: { productId: 'late', quantity: 1 }, metadata: meta() });
-    const product = await h.commands.store.readStream('product-late');
-    const [backordered, added] = ['StockBackordered', 'StockAdded'].map((type) => product.find((e) => e.type === type)!);
-    expect(added!.version).toBeGreaterThan(backordered!.version);
-    const paid = (await h.commands.store.readStream('order-o-late')).filter((e) => e.type === 'OrderPaid');
-    // when the feed hands the consumer the restock first (its transaction began first, it committed last)
-    await database.db.transaction(async (tx) => {
-      await fulfilmentProjection.apply(tx, paid, { rebuilding: false });
-      await fulfilmentProjection.apply(tx, [added!, backordered!], { rebuilding: false });
+describe.each(ENGINES)(
+  "the saga's feed consumer on %s, with a restock read before the backorder it follows",
+  (engine) => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await openTestDatabase(engine);
     });
-    // then the order is not left waiting: its reservation is due again, under a new attempt
-    const saga = await loadFulfilment(database.db, 'o-late');
-    expect(stepOf(saga!, 'reserve:late')).toMatchObject({ state: 'PENDING', attempt: 2 });
-    expect(saga!.nextAttemptAt).not.toBeNull();
-  });
-});
+    afterAll(() => database.close());
+
+    it('wakes the order at once, since no later restock would', async () => {
+      // given an order waiting on a backorder product, and a unit added after that decision
+      const h = new SagaHarness(database); // not started: this test feeds the consumer itself
+      await h.product('late', 'Late', 0, { backorders: true });
+      await h.paidOrder('o-late', 'u-late', [['late', 1, 100]]);
+      await h.commands.handle({
+        type: 'ReserveStock',
+        data: { productId: 'late', orderId: 'o-late', quantity: 1 },
+        metadata: meta(),
+      });
+      await h.commands.handle({
+        type: 'AddStock',
+        data: { productId: 'late', quantity: 1 },
+        metadata: meta(),
+      });
+      const product = await h.commands.store.readStream('product-late');
+      const [backordered, added] = ['StockBackordered', 'StockAdded'].map((type) =>
+        product.find((e) => e.type === type)!,
+      );
+      expect(added!.version).toBeGreaterThan(backordered!.version);
+      const paid = (await h.commands.store.readStream('order-o-late')).filter((e) => e.type === 'OrderPaid');
+      // when the feed hands the consumer the restock first (its transaction began first, it committed last)
+      await database.db.transaction(async (tx) => {
+        await fulfilmentProjection.apply(tx, paid, { rebuilding: false });
+        await fulfilmentProjection.apply(tx, [added!, backordered!], { rebuilding: false });
+      });
+      // then the order is not left waiting: its reservation is due again, under a new attempt
+      const saga = await loadFulfilment(database.db, 'o-late');
+      expect(stepOf(saga!, 'reserve:late')).toMatchObject({ state: 'PENDING', attempt: 2 });
+      expect(saga!.nextAttemptAt).not.toBeNull();
+    });
+  },
+);

@@ -22,7 +22,10 @@ export class SagaHarness {
   constructor(readonly database: TestDatabase) {
     this.commands = commandHandler(database);
     this.projections = new ProjectionManager({
-      database, registry: createEventTypeRegistry(), logger: silentLogger, projections: [...PROJECTIONS, fulfilmentProjection],
+      database,
+      registry: createEventTypeRegistry(),
+      logger: silentLogger,
+      projections: [...PROJECTIONS, fulfilmentProjection],
       pollIntervalMs: 100,
     });
   }
@@ -34,8 +37,14 @@ export class SagaHarness {
 
   async startWorker(carrier: Carrier = new LocalCarrier()): Promise<void> {
     this.worker = new FulfilmentWorker({
-      database: this.database, commands: this.commands, carrier, logger: silentLogger,
-      pollIntervalMs: 100, retryInitialMs: 20, retryMaxMs: 200, recheckMs: 500,
+      database: this.database,
+      commands: this.commands,
+      carrier,
+      logger: silentLogger,
+      pollIntervalMs: 100,
+      retryInitialMs: 20,
+      retryMaxMs: 200,
+      recheckMs: 500,
     });
     await this.worker.start();
   }
@@ -45,9 +54,23 @@ export class SagaHarness {
     await this.projections.stop();
   }
 
-  async product(id: string, name: string, stock: number, options: { backorders?: boolean } = {}): Promise<void> {
-    await this.commands.handle({ type: 'DefineProduct', data: { productId: id, name, ...options }, metadata: meta() });
-    if (stock > 0) await this.commands.handle({ type: 'AddStock', data: { productId: id, quantity: stock }, metadata: meta() });
+  async product(
+    id: string,
+    name: string,
+    stock: number,
+    options: { backorders?: boolean } = {},
+  ): Promise<void> {
+    await this.commands.handle({
+      type: 'DefineProduct',
+      data: { productId: id, name, ...options },
+      metadata: meta(),
+    });
+    if (stock > 0)
+      await this.commands.handle({
+        type: 'AddStock',
+        data: { productId: id, quantity: stock },
+        metadata: meta(),
+      });
   }
 
   /** Creates and pays an order of (productId, quantity, unit cents) lines. */
@@ -55,11 +78,19 @@ export class SagaHarness {
     const items = lines.map(([productId, quantity, unitPrice]) => ({ productId, quantity, unitPrice }));
     await this.commands.handle({ type: 'CreateOrder', data: { orderId, userId, items }, metadata: meta() });
     const amount = items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
-    await this.commands.handle({ type: 'PayOrder', data: { orderId, paymentMethod: 'card', amount }, metadata: meta() });
+    await this.commands.handle({
+      type: 'PayOrder',
+      data: { orderId, paymentMethod: 'card', amount },
+      metadata: meta(),
+    });
   }
 
   /** Waits until the saga of `orderId` satisfies `until` (by default: finished). */
-  async settled(orderId: string, until = (f: StoredFulfilment) => TERMINAL_STATES.includes(f.fulfilment.state), timeoutMs = 45_000) {
+  async settled(
+    orderId: string,
+    until = (f: StoredFulfilment) => TERMINAL_STATES.includes(f.fulfilment.state),
+    timeoutMs = 45_000,
+  ) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const stored = await loadFulfilment(this.database.db, orderId);
@@ -74,15 +105,21 @@ export class SagaHarness {
   }
 
   async eventTypes(streamId: string): Promise<string[]> {
-    const found = await rows<{ event_type: string }>(this.database.db, sql`
-      SELECT event_type FROM events WHERE stream_id = ${streamId} ORDER BY stream_version`);
+    const found = await rows<{ event_type: string }>(
+      this.database.db,
+      sql`
+      SELECT event_type FROM events WHERE stream_id = ${streamId} ORDER BY stream_version`,
+    );
     return found.map((r) => r.event_type);
   }
 
   /** Waits for the read side (products, orders) to have applied everything written so far. */
   async caughtUp(): Promise<void> {
-    const [row] = await rows<{ tx: string; pos: string }>(this.database.db, sql`
-      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY global_position DESC LIMIT 1`);
+    const [row] = await rows<{ tx: string; pos: string }>(
+      this.database.db,
+      sql`
+      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY global_position DESC LIMIT 1`,
+    );
     if (row) await this.projections.waitForPosition(encodePosition(row.tx, row.pos), 10_000);
   }
 }

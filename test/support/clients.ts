@@ -16,17 +16,38 @@ export interface Collected<T> {
 }
 
 /** Subscribes and collects every result's data field. */
-export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
+export function collect<T = any>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Collected<T> {
   const items: T[] = [];
   const errors: unknown[] = [];
   let finish!: () => void;
-  const done = new Promise<void>((resolve) => { finish = resolve; });
-  const stop = client.subscribe<T>({ query, variables }, {
-    next: (result) => { if (result.data) items.push(result.data as T); if (result.errors) errors.push(...result.errors); },
-    error: (error) => { errors.push(error); finish(); },
-    complete: () => finish(),
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
   });
-  return { items, errors, done, stop, waitFor: (n, timeoutMs = 10_000) => waitUntil(() => items.length >= n, timeoutMs).then(() => items) };
+  const stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.data) items.push(result.data as T);
+        if (result.errors) errors.push(...result.errors);
+      },
+      error: (error) => {
+        errors.push(error);
+        finish();
+      },
+      complete: () => finish(),
+    },
+  );
+  return {
+    items,
+    errors,
+    done,
+    stop,
+    waitFor: (n, timeoutMs = 10_000) => waitUntil(() => items.length >= n, timeoutMs).then(() => items),
+  };
 }
 
 /** Collects an SSE subscription over plain fetch: one `data:` frame per result. */
@@ -50,25 +71,35 @@ export function collectSse<T = any>(url: string, query: string, variables: Recor
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+        const data = frame
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('');
         if (data) {
           const parsed = JSON.parse(data) as { data?: T };
           if (parsed.data) items.push(parsed.data);
         }
       }
     }
-  })().catch((error: unknown) => { if ((error as Error).name !== 'AbortError') throw error; });
+  })().catch((error: unknown) => {
+    if ((error as Error).name !== 'AbortError') throw error;
+  });
   return {
     items,
     done,
-    waitFor: (n: number, timeoutMs = 10_000) => waitUntil(() => items.length >= n, timeoutMs).then(() => items),
+    waitFor: (n: number, timeoutMs = 10_000) =>
+      waitUntil(() => items.length >= n, timeoutMs).then(() => items),
     stop: () => controller.abort(),
   };
 }
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!await condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -76,7 +107,10 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 
 /** POSTs one GraphQL operation to `url` and returns the parsed body. */
 export async function postGraphql<T = any>(
-  url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {},
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<{ data?: T; errors?: any[] }> {
   const response = await fetch(url, {
     method: 'POST',

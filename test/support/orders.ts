@@ -1,6 +1,10 @@
 import pg from 'pg';
 
-type Gql = (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ data?: any; errors?: any[] }>;
+type Gql = (
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+) => Promise<{ data?: any; errors?: any[] }>;
 
 export const ALL_CHANGES = `subscription($after: Position) {
   orderStatusChanged(after: $after) { orderId from to position }
@@ -15,17 +19,30 @@ const ORDER = `query($id: ID!) { order(id: $id) { status events { type metadata 
 export const ONE_LINE = [{ productId: 'prod-1', quantity: 1, price: '10.00' }];
 
 /** What one mutation came to: its result's typename, or the code of the GraphQL error it failed with. */
-export interface Outcome { outcome: string; message?: string; ms: number }
+export interface Outcome {
+  outcome: string;
+  message?: string;
+  ms: number;
+}
 
 /** Runs a mutation and reduces it to its outcome, timing it. */
-export async function attempt(gql: Gql, query: string, variables: Record<string, unknown>, headers?: Record<string, string>): Promise<Outcome> {
+export async function attempt(
+  gql: Gql,
+  query: string,
+  variables: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<Outcome> {
   const started = performance.now();
   try {
     const result = await gql(query, variables, headers);
     const ms = performance.now() - started;
     const error = result.errors?.[0];
-    if (error) return { outcome: String(error.extensions?.code ?? 'ERROR'), message: String(error.message), ms };
-    return { outcome: String((Object.values(result.data ?? {})[0] as { __typename?: string } | null)?.__typename), ms };
+    if (error)
+      return { outcome: String(error.extensions?.code ?? 'ERROR'), message: String(error.message), ms };
+    return {
+      outcome: String((Object.values(result.data ?? {})[0] as { __typename?: string } | null)?.__typename),
+      ms,
+    };
   } catch (error) {
     return { outcome: 'NETWORK', message: String(error), ms: performance.now() - started };
   }
@@ -37,11 +54,15 @@ export const createOrder = (gql: Gql, id: string, userId = 'user-1', headers?: R
 export const payOrder = (gql: Gql, orderId: string) =>
   attempt(gql, PAY, { i: { orderId, paymentMethod: 'card', amount: '10.00' } });
 
-export const cancelOrder = (gql: Gql, orderId: string) => attempt(gql, CANCEL, { i: { orderId, reason: 'changed my mind' } });
+export const cancelOrder = (gql: Gql, orderId: string) =>
+  attempt(gql, CANCEL, { i: { orderId, reason: 'changed my mind' } });
 
 export const deliverOrder = (gql: Gql, orderId: string) => attempt(gql, DELIVER, { i: { orderId } });
 
-export async function readOrder(gql: Gql, id: string): Promise<{ status: string; events: Array<{ type: string; metadata: any }> } | null> {
+export async function readOrder(
+  gql: Gql,
+  id: string,
+): Promise<{ status: string; events: Array<{ type: string; metadata: any }> } | null> {
   const result = await gql(ORDER, { id });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data.order;

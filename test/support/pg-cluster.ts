@@ -30,21 +30,30 @@ export interface PrivateCluster {
 export async function startPrivateCluster(): Promise<PrivateCluster> {
   const root = mkdtempSync(join(tmpdir(), 'ledgerline-pg-'));
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) chownSync(root, Number((await run('id', ['-u', 'postgres'])).stdout.trim()), Number((await run('id', ['-g', 'postgres'])).stdout.trim()));
+  if (asRoot)
+    chownSync(
+      root,
+      Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
+      Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
+    );
   const data = join(root, 'data');
-  const pg = (tool: string, args: string[]) => (asRoot
-    ? run('runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args])
-    : run(join(BIN, tool), args));
+  const pg = (tool: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]) : run(join(BIN, tool), args);
   const port = await freePort();
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   // No durability needed for a throwaway cluster; max_connections covers several servers' pools.
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300`;
-  const ctl = (args: string[]) => pg('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-t', '30', ...args]);
+  const ctl = (args: string[]) =>
+    pg('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-t', '30', ...args]);
   const cluster: PrivateCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    start: async () => { await ctl(['-o', options, 'start']); },
-    stop: async () => { await ctl(['-m', 'fast', 'stop']); },
+    start: async () => {
+      await ctl(['-o', options, 'start']);
+    },
+    stop: async () => {
+      await ctl(['-m', 'fast', 'stop']);
+    },
     async destroy() {
       await ctl(['-m', 'immediate', 'stop']).catch(() => {});
       rmSync(root, { recursive: true, force: true });

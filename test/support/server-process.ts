@@ -16,7 +16,11 @@ export interface ServerProcess {
   /** Every JSON log line it printed so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   /** POSTs one GraphQL operation and returns the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[] }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data?: T; errors?: any[] }>;
   /** Resolves with the exit code (or signal) once the process has exited. */
   readonly exited: Promise<number | string | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -33,7 +37,9 @@ const ENTRIES = {
  * process's environment; resolves once it logged its URL.
  */
 export async function startServerProcess(
-  name: string, env: Record<string, string>, { timeoutMs = 60_000, entry = 'source' }: { timeoutMs?: number; entry?: keyof typeof ENTRIES } = {},
+  name: string,
+  env: Record<string, string>,
+  { timeoutMs = 60_000, entry = 'source' }: { timeoutMs?: number; entry?: keyof typeof ENTRIES } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ENTRIES[entry], {
     cwd: ROOT,
@@ -47,15 +53,23 @@ export async function startServerProcess(
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
-      try { logs.push(JSON.parse(line) as Record<string, unknown>); } catch { /* not a log line */ }
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* not a log line */
+      }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4_000); });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000);
+  });
   let exitedWith: number | string | null | undefined;
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => {
-    exitedWith = code ?? signal;
-    resolve(exitedWith);
-  }));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitedWith = code ?? signal;
+      resolve(exitedWith);
+    }),
+  );
   const started = () => logs.find((l) => typeof l.url === 'string')?.url as string | undefined;
   try {
     await waitUntil(() => started() !== undefined || exitedWith !== undefined, timeoutMs);

@@ -12,7 +12,11 @@ export interface TestServer {
   readonly metricsUrl: string;
   readonly app: App;
   /** POSTs one GraphQL operation and returns the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[] }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data?: T; errors?: any[] }>;
   stop(): Promise<void>;
 }
 
@@ -21,12 +25,16 @@ export interface TestServer {
  * The fulfilment saga is off unless asked for, so a paid order stays PAID for tests of the manual lifecycle.
  */
 export async function startTestServer(
-  engine: Engine, env: Record<string, string> = {}, services: ServiceOptions = { fulfilment: false },
+  engine: Engine,
+  env: Record<string, string> = {},
+  services: ServiceOptions = { fulfilment: false },
 ): Promise<TestServer> {
   const fresh = engine === 'postgres' ? await createPostgresDatabase() : undefined;
   const config: Config = {
     ...loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env }),
-    database: fresh ? { kind: 'postgres', url: fresh.url, poolMax: 20 } : { kind: 'pglite', dataDir: 'memory://' },
+    database: fresh
+      ? { kind: 'postgres', url: fresh.url, poolMax: 20 }
+      : { kind: 'pglite', dataDir: 'memory://' },
   };
   const app = buildApp(config, silentLogger, services);
   const { url, metricsPort } = await app.start(0);

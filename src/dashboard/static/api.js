@@ -33,7 +33,11 @@ export async function gql(query, variables = {}) {
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(httpEndpoint, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    response = await fetch(httpEndpoint, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
   } catch {
     throw new ApiError('The server cannot be reached.');
   }
@@ -44,7 +48,10 @@ export async function gql(query, variables = {}) {
     body = undefined;
   }
   if (response.status === 401) {
-    throw new ApiError(body?.errors?.[0]?.message ?? 'The server asks for a valid token.', { unauthenticated: true, token });
+    throw new ApiError(body?.errors?.[0]?.message ?? 'The server asks for a valid token.', {
+      unauthenticated: true,
+      token,
+    });
   }
   if (body?.errors?.length) {
     const unauthenticated = body.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');

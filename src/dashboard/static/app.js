@@ -18,7 +18,10 @@ const STATE_LABELS = {
 
 const notices = createNotices();
 const table = createOrdersTable({ onSelect: select, onError: (error) => failed('orders', error) });
-const detail = createDetail({ onClose: () => table.select(undefined), onError: (error) => failed('order', error) });
+const detail = createDetail({
+  onClose: () => table.select(undefined),
+  onError: (error) => failed('order', error),
+});
 let follower;
 let detailStale = false;
 let connection = 'connecting';
@@ -26,16 +29,20 @@ let connection = 'connecting';
 let locked = false;
 
 // One refresh for a burst of changes, yet at least one a second while they keep coming.
-const refresh = debounce(() => {
-  if (locked) return;
-  const at = follower?.position;
-  void loadStatistics(at);
-  void table.reload(at);
-  if (detailStale) {
-    detailStale = false;
-    void detail.refresh(at);
-  }
-}, 150, 1_000);
+const refresh = debounce(
+  () => {
+    if (locked) return;
+    const at = follower?.position;
+    void loadStatistics(at);
+    void table.reload(at);
+    if (detailStale) {
+      detailStale = false;
+      void detail.refresh(at);
+    }
+  },
+  150,
+  1_000,
+);
 
 function onChange(change) {
   addChange(change, { onSelect: select });
@@ -47,7 +54,10 @@ function onChange(change) {
 function onState(state) {
   showConnection(state);
   // Once locked, the token's notice says it all.
-  notices.set('live', state === 'unauthorised' && !locked ? new Error('Live updates need a valid token: set one above.') : null);
+  notices.set(
+    'live',
+    state === 'unauthorised' && !locked ? new Error('Live updates need a valid token: set one above.') : null,
+  );
   // What the replay brings back refreshes too; this covers a server that came back changed.
   if (state === 'live' && connection === 'reconnecting') refresh();
   connection = state;
@@ -73,9 +83,14 @@ function lock(error) {
   if (locked) return;
   locked = true;
   notices.clear();
-  notices.set('token', new Error(getToken()
-    ? `This server refused the token (${error.message}): paste a valid one above and press Save.`
-    : 'This server requires a token: paste one above and press Save.'));
+  notices.set(
+    'token',
+    new Error(
+      getToken()
+        ? `This server refused the token (${error.message}): paste a valid one above and press Save.`
+        : 'This server requires a token: paste one above and press Save.',
+    ),
+  );
   table.setEnabled(false);
   byId('stream-empty').hidden = true;
   showConnection('unauthorised');
@@ -90,7 +105,9 @@ function unlock() {
 
 function select(orderId) {
   table.select(orderId);
-  void detail.show(orderId).then(() => byId('detail').scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
+  void detail
+    .show(orderId)
+    .then(() => byId('detail').scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
 }
 
 async function loadStatistics(consistentWith) {
@@ -131,7 +148,7 @@ async function checkpoint() {
  */
 async function start() {
   unlock();
-  const after = follower?.position ?? await checkpoint();
+  const after = follower?.position ?? (await checkpoint());
   if (locked) return;
   follower?.stop();
   follower = followStatusChanges({ url: wsEndpoint, token: getToken(), after, onChange, onState });

@@ -11,7 +11,12 @@ export function h(tag, props = {}, ...children) {
     else if (typeof value === 'function') node.addEventListener(key.replace(/^on/, ''), value);
     else node.setAttribute(key, value === true ? '' : String(value));
   }
-  node.append(...children.flat(Infinity).filter((c) => c != null && c !== false).map((c) => (c instanceof Node ? c : String(c))));
+  node.append(
+    ...children
+      .flat(Infinity)
+      .filter((c) => c != null && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c))),
+  );
   return node;
 }
 

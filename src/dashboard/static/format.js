@@ -3,7 +3,12 @@ import { h } from './dom.js';
 export const STATUSES = ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const shortFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const shortFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 /** Money arrives as an exact decimal string; it is only regrouped, never parsed into a float. */
@@ -35,8 +40,11 @@ export function statusBadge(status) {
 
 /** "— → PAID" for a change; a new order has no previous status. */
 export function transition(from, to) {
-  return h('span', { class: 'transition' },
+  return h(
+    'span',
+    { class: 'transition' },
     from ? statusBadge(from) : h('span', { class: 'badge status-none' }, 'new'),
     h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
-    statusBadge(to));
+    statusBadge(to),
+  );
 }

@@ -48,23 +48,28 @@ export function followStatusChanges({ url, token, after, onChange, onState }) {
   });
 
   function subscribe() {
-    unsubscribe = client.subscribe({ query: STATUS_CHANGES, variables: last ? { after: last } : {} }, {
-      next: (result) => {
-        const change = result.data?.orderStatusChanged;
-        if (!change) return;
-        last = change.position;
-        onChange(change);
+    unsubscribe = client.subscribe(
+      { query: STATUS_CHANGES, variables: last ? { after: last } : {} },
+      {
+        next: (result) => {
+          const change = result.data?.orderStatusChanged;
+          if (!change) return;
+          last = change.position;
+          onChange(change);
+        },
+        error: (error) => retry(error),
+        // The server completes subscriptions when it shuts down: follow it back up.
+        complete: () => retry(),
       },
-      error: (error) => retry(error),
-      // The server completes subscriptions when it shuts down: follow it back up.
-      complete: () => retry(),
-    });
+    );
   }
 
   function retry(error) {
     if (stopped) return;
     unsubscribe = () => {};
-    const resumeAfter = Array.isArray(error) ? error.find((e) => e.extensions?.resumeAfter)?.extensions.resumeAfter : undefined;
+    const resumeAfter = Array.isArray(error)
+      ? error.find((e) => e.extensions?.resumeAfter)?.extensions.resumeAfter
+      : undefined;
     if (resumeAfter) last = resumeAfter;
     if (isUnauthorised(error)) {
       onState('unauthorised');

@@ -20,15 +20,23 @@ export const recommendationOrders = pgTable('recommendation_orders', {
 });
 
 /** How many paid orders hold both products; each pair is stored in both directions. */
-export const productPairs = pgTable('product_pairs', {
-  productId: text('product_id').notNull(),
-  otherProductId: text('other_product_id').notNull(),
-  count: integer('count').notNull(),
-}, (t) => [primaryKey({ columns: [t.productId, t.otherProductId] })]);
+export const productPairs = pgTable(
+  'product_pairs',
+  {
+    productId: text('product_id').notNull(),
+    otherProductId: text('other_product_id').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.otherProductId] })],
+);
 
 /** How many of a user's paid orders hold the product. */
-export const userProducts = pgTable('user_products', {
-  userId: text('user_id').notNull(),
-  productId: text('product_id').notNull(),
-  count: integer('count').notNull(),
-}, (t) => [primaryKey({ columns: [t.userId, t.productId] })]);
+export const userProducts = pgTable(
+  'user_products',
+  {
+    userId: text('user_id').notNull(),
+    productId: text('product_id').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.productId] })],
+);

@@ -28,12 +28,18 @@ const PayOrderInput = builder.inputType('PayOrderInput', {
     orderId: t.id({ required: true }),
     paymentMethod: t.string({ required: true }),
     amount: t.field({ type: 'Money', required: true, description: 'Must equal the order total exactly.' }),
-    expectedVersion: t.int({ description: 'Fail with ConcurrencyError unless the order is at this version.' }),
+    expectedVersion: t.int({
+      description: 'Fail with ConcurrencyError unless the order is at this version.',
+    }),
   }),
 });
 
 const ShipOrderInput = builder.inputType('ShipOrderInput', {
-  fields: (t) => ({ orderId: t.id({ required: true }), trackingNumber: t.string({ required: true }), expectedVersion: t.int() }),
+  fields: (t) => ({
+    orderId: t.id({ required: true }),
+    trackingNumber: t.string({ required: true }),
+    expectedVersion: t.int(),
+  }),
 });
 
 const DeliverOrderInput = builder.inputType('DeliverOrderInput', {
@@ -41,16 +47,30 @@ const DeliverOrderInput = builder.inputType('DeliverOrderInput', {
 });
 
 const CancelOrderInput = builder.inputType('CancelOrderInput', {
-  fields: (t) => ({ orderId: t.id({ required: true }), reason: t.string({ required: true }), expectedVersion: t.int() }),
+  fields: (t) => ({
+    orderId: t.id({ required: true }),
+    reason: t.string({ required: true }),
+    expectedVersion: t.int(),
+  }),
 });
 
-const resultOf = (mutation: string) => commandResult(mutation, 'order', OrderRef, 'The order as the read side shows it once it has passed `position`.');
+const resultOf = (mutation: string) =>
+  commandResult(
+    mutation,
+    'order',
+    OrderRef,
+    'The order as the read side shows it once it has passed `position`.',
+  );
 
 /** Runs the command and answers with the order as the read side then shows it. */
 const orderCommand = (
-  ctx: GraphQLContext, orderId: string, key: string | undefined, expectedVersion: number | null | undefined,
+  ctx: GraphQLContext,
+  orderId: string,
+  key: string | undefined,
+  expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-) => runThenRead(ctx, `order ${orderId}`, () => ctx.services.reads.order(orderId), key, expectedVersion, build);
+) =>
+  runThenRead(ctx, `order ${orderId}`, () => ctx.services.reads.order(orderId), key, expectedVersion, build);
 
 builder.mutationFields((t) => ({
   createOrder: t.field({
@@ -60,10 +80,17 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const key = idempotencyKey(ctx, args.idempotencyKey);
       const orderId = input.id == null ? newId(key) : String(input.id);
-      const items = input.items.map((i) => ({ productId: String(i.productId), quantity: i.quantity, unitPrice: i.price }));
+      const items = input.items.map((i) => ({
+        productId: String(i.productId),
+        quantity: i.quantity,
+        unitPrice: i.price,
+      }));
       requireSelf(ctx.viewer, String(input.userId), 'create orders');
-      return orderCommand(ctx, orderId, key, undefined,
-        (metadata) => ({ type: 'CreateOrder', metadata, data: { orderId, userId: String(input.userId), items } }));
+      return orderCommand(ctx, orderId, key, undefined, (metadata) => ({
+        type: 'CreateOrder',
+        metadata,
+        data: { orderId, userId: String(input.userId), items },
+      }));
     },
   }),
   payOrder: t.field({
@@ -73,8 +100,17 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
       await requireOrderOwner(ctx, orderId, 'pay orders');
-      return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'PayOrder', metadata, data: { orderId, paymentMethod: input.paymentMethod, amount: input.amount } }));
+      return orderCommand(
+        ctx,
+        orderId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({
+          type: 'PayOrder',
+          metadata,
+          data: { orderId, paymentMethod: input.paymentMethod, amount: input.amount },
+        }),
+      );
     },
   }),
   shipOrder: t.field({
@@ -84,8 +120,17 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
       requireRole(ctx.viewer, ['staff', 'admin'], 'ship orders');
-      return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'ShipOrder', metadata, data: { orderId, trackingNumber: input.trackingNumber } }));
+      return orderCommand(
+        ctx,
+        orderId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({
+          type: 'ShipOrder',
+          metadata,
+          data: { orderId, trackingNumber: input.trackingNumber },
+        }),
+      );
     },
   }),
   deliverOrder: t.field({
@@ -95,8 +140,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
       requireRole(ctx.viewer, ['staff', 'admin'], 'deliver orders');
-      return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'DeliverOrder', metadata, data: { orderId } }));
+      return orderCommand(
+        ctx,
+        orderId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({ type: 'DeliverOrder', metadata, data: { orderId } }),
+      );
     },
   }),
   cancelOrder: t.field({
@@ -106,8 +156,13 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
       await requireOrderOwner(ctx, orderId, 'cancel orders');
-      return orderCommand(ctx, orderId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'CancelOrder', metadata, data: { orderId, reason: input.reason } }));
+      return orderCommand(
+        ctx,
+        orderId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({ type: 'CancelOrder', metadata, data: { orderId, reason: input.reason } }),
+      );
     },
   }),
 }));

@@ -14,7 +14,8 @@ const DefineProductInput = builder.inputType('DefineProductInput', {
     name: t.string({ required: true }),
     backorders: t.boolean({
       defaultValue: false,
-      description: 'When short of it, a paid order waits for stock (and ships once addStock brings enough) instead of being cancelled and refunded.',
+      description:
+        'When short of it, a paid order waits for stock (and ships once addStock brings enough) instead of being cancelled and refunded.',
     }),
   }),
 });
@@ -23,34 +24,59 @@ const AddStockInput = builder.inputType('AddStockInput', {
   fields: (t) => ({ productId: t.id({ required: true }), quantity: t.int({ required: true }) }),
 });
 
-const resultOf = (mutation: string) => commandResult(mutation, 'product', ProductRef, 'The product as the read side shows it once it has passed `position`.');
+const resultOf = (mutation: string) =>
+  commandResult(
+    mutation,
+    'product',
+    ProductRef,
+    'The product as the read side shows it once it has passed `position`.',
+  );
 
 /** Runs the command and answers with the product as the read side then shows it. */
 const productCommand = (
-  ctx: GraphQLContext, productId: string, key: string | undefined, build: (metadata: CommandMetadata) => AppCommand,
-) => runThenRead(ctx, `product ${productId}`, () => getProduct(ctx.services.database.db, productId), key, undefined, build);
+  ctx: GraphQLContext,
+  productId: string,
+  key: string | undefined,
+  build: (metadata: CommandMetadata) => AppCommand,
+) =>
+  runThenRead(
+    ctx,
+    `product ${productId}`,
+    () => getProduct(ctx.services.database.db, productId),
+    key,
+    undefined,
+    build,
+  );
 
 builder.mutationFields((t) => ({
   defineProduct: t.field({
     ...resultOf('defineProduct'),
-    description: 'Puts a product under stock control, with no stock yet. Defining it again the same way changes nothing.',
+    description:
+      'Puts a product under stock control, with no stock yet. Defining it again the same way changes nothing.',
     args: { input: t.arg({ type: DefineProductInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);
       requireRole(ctx.viewer, ['admin'], 'define products');
-      return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey),
-        (metadata) => ({ type: 'DefineProduct', metadata, data: { productId, name: input.name, backorders: input.backorders ?? false } }));
+      return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey), (metadata) => ({
+        type: 'DefineProduct',
+        metadata,
+        data: { productId, name: input.name, backorders: input.backorders ?? false },
+      }));
     },
   }),
   addStock: t.field({
     ...resultOf('addStock'),
-    description: 'Adds units to a defined product; paid orders waiting for it (backorders) try again to reserve it.',
+    description:
+      'Adds units to a defined product; paid orders waiting for it (backorders) try again to reserve it.',
     args: { input: t.arg({ type: AddStockInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);
       requireRole(ctx.viewer, ['admin'], 'add stock');
-      return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey),
-        (metadata) => ({ type: 'AddStock', metadata, data: { productId, quantity: input.quantity } }));
+      return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey), (metadata) => ({
+        type: 'AddStock',
+        metadata,
+        data: { productId, quantity: input.quantity },
+      }));
     },
   }),
 }));

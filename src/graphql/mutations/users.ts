@@ -17,20 +17,45 @@ const RegisterUserInput = builder.inputType('RegisterUserInput', {
 });
 
 const ChangeUserEmailInput = builder.inputType('ChangeUserEmailInput', {
-  fields: (t) => ({ userId: t.id({ required: true }), email: t.string({ required: true }), expectedVersion: t.int() }),
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    email: t.string({ required: true }),
+    expectedVersion: t.int(),
+  }),
 });
 
 const DeleteUserInput = builder.inputType('DeleteUserInput', {
-  fields: (t) => ({ userId: t.id({ required: true }), reason: t.string({ required: true }), expectedVersion: t.int() }),
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    reason: t.string({ required: true }),
+    expectedVersion: t.int(),
+  }),
 });
 
-const resultOf = (mutation: string) => commandResult(mutation, 'user', UserRef, 'The user as the read side shows it once it has passed `position`.');
+const resultOf = (mutation: string) =>
+  commandResult(
+    mutation,
+    'user',
+    UserRef,
+    'The user as the read side shows it once it has passed `position`.',
+  );
 
 /** Runs the command and answers with the user as the read side then shows it. */
 const userCommand = (
-  ctx: GraphQLContext, userId: string, key: string | undefined, expectedVersion: number | null | undefined,
+  ctx: GraphQLContext,
+  userId: string,
+  key: string | undefined,
+  expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-) => runThenRead(ctx, `user ${userId}`, () => getUser(ctx.services.database.db, userId), key, expectedVersion, build);
+) =>
+  runThenRead(
+    ctx,
+    `user ${userId}`,
+    () => getUser(ctx.services.database.db, userId),
+    key,
+    expectedVersion,
+    build,
+  );
 
 builder.mutationFields((t) => ({
   registerUser: t.field({
@@ -40,8 +65,11 @@ builder.mutationFields((t) => ({
       const key = idempotencyKey(ctx, args.idempotencyKey);
       const userId = input.id == null ? newId(key) : String(input.id);
       requireSelf(ctx.viewer, userId, 'register users');
-      return userCommand(ctx, userId, key, undefined,
-        (metadata) => ({ type: 'RegisterUser', metadata, data: { userId, username: input.username, email: input.email } }));
+      return userCommand(ctx, userId, key, undefined, (metadata) => ({
+        type: 'RegisterUser',
+        metadata,
+        data: { userId, username: input.username, email: input.email },
+      }));
     },
   }),
   changeUserEmail: t.field({
@@ -50,8 +78,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
       requireSelf(ctx.viewer, userId, 'change the email', false);
-      return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'ChangeUserEmail', metadata, data: { userId, newEmail: input.email } }));
+      return userCommand(
+        ctx,
+        userId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({ type: 'ChangeUserEmail', metadata, data: { userId, newEmail: input.email } }),
+      );
     },
   }),
   deleteUser: t.field({
@@ -61,8 +94,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
       requireSelf(ctx.viewer, userId, 'delete users', false);
-      return userCommand(ctx, userId, idempotencyKey(ctx, args.idempotencyKey), input.expectedVersion,
-        (metadata) => ({ type: 'DeleteUser', metadata, data: { userId, reason: input.reason } }));
+      return userCommand(
+        ctx,
+        userId,
+        idempotencyKey(ctx, args.idempotencyKey),
+        input.expectedVersion,
+        (metadata) => ({ type: 'DeleteUser', metadata, data: { userId, reason: input.reason } }),
+      );
     },
   }),
 }));

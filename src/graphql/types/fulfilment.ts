@@ -9,9 +9,12 @@ const FulfilmentStateEnum = builder.enumType('FulfilmentState', { values: FULFIL
 
 const FulfilmentStepRef = builder.objectRef<FulfilmentStep>('FulfilmentStep').implement({
   fields: (t) => ({
-    name: t.exposeString('name', { description: 'reserve:<productId>, ship, notify; compensating: release:<productId>, cancel, refund.' }),
+    name: t.exposeString('name', {
+      description: 'reserve:<productId>, ship, notify; compensating: release:<productId>, cancel, refund.',
+    }),
     state: t.exposeString('state', {
-      description: 'PENDING, WAITING (a reserve step short of a product that takes backorders, until stock is added), DONE, REJECTED, SKIPPED or FAILED.',
+      description:
+        'PENDING, WAITING (a reserve step short of a product that takes backorders, until stock is added), DONE, REJECTED, SKIPPED or FAILED.',
     }),
     at: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.at }),
     detail: t.exposeString('detail', { nullable: true }),
@@ -24,13 +27,16 @@ const FulfilmentRef = builder.objectRef<FulfilmentParent>('Fulfilment').implemen
     orderId: t.exposeID('orderId'),
     state: t.field({
       type: FulfilmentStateEnum,
-      description: 'RESERVING also while a line waits for restock (its step WAITING); the order stays PAID meanwhile.',
+      description:
+        'RESERVING also while a line waits for restock (its step WAITING); the order stays PAID meanwhile.',
       resolve: (f) => f.state,
     }),
     steps: t.field({ type: [FulfilmentStepRef], resolve: (f) => f.steps }),
     reason: t.exposeString('reason', { nullable: true, description: 'Why it was compensated.' }),
     trackingNumber: t.exposeString('trackingNumber', { nullable: true }),
-    attempts: t.exposeInt('attempts', { description: 'Failed tries of the current step, reset when it moves on.' }),
+    attempts: t.exposeInt('attempts', {
+      description: 'Failed tries of the current step, reset when it moves on.',
+    }),
     lastError: t.exposeString('lastError', { nullable: true }),
     updatedAt: t.field({ type: 'DateTime', resolve: (f) => f.updatedAt }),
   }),
@@ -40,13 +46,19 @@ builder.queryFields((t) => ({
   fulfilment: t.field({
     type: FulfilmentRef,
     nullable: true,
-    description: 'The fulfilment of a paid order; null before it is paid (or while the payment is being recorded).',
+    description:
+      'The fulfilment of a paid order; null before it is paid (or while the payment is being recorded).',
     args: { orderId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await requireOrderOwner(ctx, String(args.orderId), 'read the fulfilment of orders');
       const stored = await loadFulfilment(ctx.services.database.db, String(args.orderId));
       if (!stored) return null;
-      return { ...stored.fulfilment, attempts: stored.attempts, lastError: stored.lastError, updatedAt: stored.updatedAt };
+      return {
+        ...stored.fulfilment,
+        attempts: stored.attempts,
+        lastError: stored.lastError,
+        updatedAt: stored.updatedAt,
+      };
     },
   }),
 }));

@@ -13,7 +13,8 @@ const NotificationRef = builder.objectRef<Notification>('Notification').implemen
     message: t.exposeString('message'),
     createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
     position: t.exposeString('position', {
-      description: "Its place among the notifications: pass it to notificationAdded's `after` to resume after it.",
+      description:
+        "Its place among the notifications: pass it to notificationAdded's `after` to resume after it.",
     }),
   }),
 });
@@ -23,25 +24,35 @@ builder.queryFields((t) => ({
     type: [NotificationRef],
     description: "A customer's latest notifications (at most 100), oldest first.",
     args: { userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => notificationsFor(ctx.services.database.db, readScope(ctx.viewer, String(args.userId), 'the notifications')!),
+    resolve: (_root, args, ctx) =>
+      notificationsFor(
+        ctx.services.database.db,
+        readScope(ctx.viewer, String(args.userId), 'the notifications')!,
+      ),
   }),
 }));
 
-builder.subscriptionField('notificationAdded', (t) => t.field({
-  type: NotificationRef,
-  description: "A customer's notifications as they are written. With `after` (a notification's position), first "
-    + 'replays every later one, then continues live, with none missing and none repeated. A subscriber too slow to keep '
-    + 'up is ended with an error whose extensions.resumeAfter is the position to subscribe after.',
-  args: {
-    userId: t.arg.id({ required: true }),
-    after: t.arg.string({ description: 'A notification position: start after it.' }),
-  },
-  subscribe: (_root, args, ctx) => {
-    const userId = readScope(ctx.viewer, String(args.userId), 'the notifications')!;
-    if (args.after != null && !/^\d{1,18}$/.test(args.after)) {
-      throw badInput(`after must be a notification's position (a whole number), not ${JSON.stringify(args.after)}`, 'after');
-    }
-    return ctx.services.notifications.subscribe(userId, args.after ?? undefined);
-  },
-  resolve: (notification) => notification,
-}));
+builder.subscriptionField('notificationAdded', (t) =>
+  t.field({
+    type: NotificationRef,
+    description:
+      "A customer's notifications as they are written. With `after` (a notification's position), first " +
+      'replays every later one, then continues live, with none missing and none repeated. A subscriber too slow to keep ' +
+      'up is ended with an error whose extensions.resumeAfter is the position to subscribe after.',
+    args: {
+      userId: t.arg.id({ required: true }),
+      after: t.arg.string({ description: 'A notification position: start after it.' }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const userId = readScope(ctx.viewer, String(args.userId), 'the notifications')!;
+      if (args.after != null && !/^\d{1,18}$/.test(args.after)) {
+        throw badInput(
+          `after must be a notification's position (a whole number), not ${JSON.stringify(args.after)}`,
+          'after',
+        );
+      }
+      return ctx.services.notifications.subscribe(userId, args.after ?? undefined);
+    },
+    resolve: (notification) => notification,
+  }),
+);

@@ -10,9 +10,13 @@ import { OrderRef, OrderStatusEnum, type OrderParent } from './order.js';
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 
-type Connection = Omit<OrderPage, 'edges'> & { edges: { cursor: string; node: OrderParent }[]; hasPreviousPage: boolean };
+type Connection = Omit<OrderPage, 'edges'> & {
+  edges: { cursor: string; node: OrderParent }[];
+  hasPreviousPage: boolean;
+};
 
-const PageInfoRef = builder.objectRef<Connection['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null }>('PageInfo')
+const PageInfoRef = builder
+  .objectRef<Connection['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null }>('PageInfo')
   .implement({
     fields: (t) => ({
       hasNextPage: t.exposeBoolean('hasNextPage'),
@@ -35,14 +39,21 @@ export const OrderConnectionRef = builder.objectRef<Connection>('OrderConnection
     edges: t.field({ type: [OrderEdgeRef], resolve: (c) => c.edges }),
     pageInfo: t.field({
       type: PageInfoRef,
-      resolve: (c) => ({ ...c.pageInfo, hasPreviousPage: c.hasPreviousPage, startCursor: c.edges[0]?.cursor ?? null }),
+      resolve: (c) => ({
+        ...c.pageInfo,
+        hasPreviousPage: c.hasPreviousPage,
+        startCursor: c.edges[0]?.cursor ?? null,
+      }),
     }),
     totalCount: t.exposeInt('totalCount'),
   }),
 });
 
 /** A page of orders with every order's items loaded in one query, not one per order. */
-export async function orderConnection(ctx: GraphQLContext, input: Omit<ListOrdersInput, 'first'> & { first?: number | null }): Promise<Connection> {
+export async function orderConnection(
+  ctx: GraphQLContext,
+  input: Omit<ListOrdersInput, 'first'> & { first?: number | null },
+): Promise<Connection> {
   const first = input.first ?? DEFAULT_PAGE;
   if (first < 0 || first > MAX_PAGE) throw badInput(`first must be from 0 to ${MAX_PAGE}`, 'first');
   let page: OrderPage;
@@ -52,35 +63,43 @@ export async function orderConnection(ctx: GraphQLContext, input: Omit<ListOrder
     if (error instanceof ValidationError) throw badInput(error.message, error.field);
     throw error;
   }
-  const items = await getOrderItems(ctx.services.database.db, page.edges.map((e) => e.node.id));
+  const items = await getOrderItems(
+    ctx.services.database.db,
+    page.edges.map((e) => e.node.id),
+  );
   return {
     ...page,
     hasPreviousPage: input.after !== undefined,
-    edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: { ...edge.node, items: items.get(edge.node.id) ?? [] } })),
+    edges: page.edges.map((edge) => ({
+      cursor: edge.cursor,
+      node: { ...edge.node, items: items.get(edge.node.id) ?? [] },
+    })),
   };
 }
 
-builder.queryField('orders', (t) => t.field({
-  type: OrderConnectionRef,
-  description: `Orders from the read tables, filtered; first is at most ${MAX_PAGE} (default ${DEFAULT_PAGE}).`,
-  args: {
-    userId: t.arg.id(),
-    status: t.arg({ type: OrderStatusEnum }),
-    createdAfter: t.arg({ type: 'DateTime' }),
-    createdBefore: t.arg({ type: 'DateTime' }),
-    first: t.arg.int(),
-    after: t.arg.string(),
-    consistentWith: t.arg({ type: 'Position' }),
-  },
-  resolve: async (_root, args, ctx) => {
-    await consistentWith(ctx, args.consistentWith);
-    return orderConnection(ctx, {
-      userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the orders'),
-      status: (args.status ?? undefined) as OrderStatus | undefined,
-      createdAfter: args.createdAfter ?? undefined,
-      createdBefore: args.createdBefore ?? undefined,
-      first: args.first,
-      after: args.after ?? undefined,
-    });
-  },
-}));
+builder.queryField('orders', (t) =>
+  t.field({
+    type: OrderConnectionRef,
+    description: `Orders from the read tables, filtered; first is at most ${MAX_PAGE} (default ${DEFAULT_PAGE}).`,
+    args: {
+      userId: t.arg.id(),
+      status: t.arg({ type: OrderStatusEnum }),
+      createdAfter: t.arg({ type: 'DateTime' }),
+      createdBefore: t.arg({ type: 'DateTime' }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      consistentWith: t.arg({ type: 'Position' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      await consistentWith(ctx, args.consistentWith);
+      return orderConnection(ctx, {
+        userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the orders'),
+        status: (args.status ?? undefined) as OrderStatus | undefined,
+        createdAfter: args.createdAfter ?? undefined,
+        createdBefore: args.createdBefore ?? undefined,
+        first: args.first,
+        after: args.after ?? undefined,
+      });
+    },
+  }),
+);

@@ -2,7 +2,12 @@ import { GraphQLError } from 'graphql';
 import { canRead } from '../../auth/policy.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import { orderAggregate } from '../../commands/index.js';
-import { ORDER_STATUSES, orderStreamId, type Order as OrderState, type OrderStatus } from '../../domain/index.js';
+import {
+  ORDER_STATUSES,
+  orderStreamId,
+  type Order as OrderState,
+  type OrderStatus,
+} from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
 import { getStatusHistory, type OrderItemView, type OrderView } from '../../projections/queries.js';
 import type { OrderStatusChange } from '../../projections/status-changes.js';
@@ -11,8 +16,18 @@ import { consistentWith } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';
 
 /** What an Order resolves from: a read row, or a state folded from the events (orderAt). */
-export type OrderParent = Pick<OrderView,
-  'id' | 'userId' | 'status' | 'totalCents' | 'paymentMethod' | 'trackingNumber' | 'cancellationReason' | 'version' | 'createdAt' | 'updatedAt'
+export type OrderParent = Pick<
+  OrderView,
+  | 'id'
+  | 'userId'
+  | 'status'
+  | 'totalCents'
+  | 'paymentMethod'
+  | 'trackingNumber'
+  | 'cancellationReason'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
 > & { items?: OrderItemView[]; eventsUpTo?: number };
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', { values: ORDER_STATUSES });
@@ -53,7 +68,8 @@ export const OrderStatusChangeRef = builder.objectRef<OrderStatusChange>('OrderS
     position: t.field({ type: 'Position', resolve: (c) => c.position }),
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.occurredAt }),
     order: t.field({
-      type: OrderRef, nullable: true,
+      type: OrderRef,
+      nullable: true,
       resolve: async (c, _args, ctx) => readable(ctx, (await ctx.services.reads.order(c.orderId)) ?? null),
     }),
   }),
@@ -83,7 +99,8 @@ OrderRef.implement({
     events: t.field({
       type: [StoredEventRef],
       description: "The order's stream from the event store, oldest first.",
-      resolve: (o, _args, ctx) => ctx.services.store.readStream(orderStreamId(o.id), { toVersion: o.eventsUpTo }),
+      resolve: (o, _args, ctx) =>
+        ctx.services.store.readStream(orderStreamId(o.id), { toVersion: o.eventsUpTo }),
     }),
   }),
 });
@@ -92,7 +109,8 @@ builder.queryFields((t) => ({
   order: t.field({
     type: OrderRef,
     nullable: true,
-    description: 'An order from the read tables. With consistentWith, first waits (bounded) until they have passed that position.',
+    description:
+      'An order from the read tables. With consistentWith, first waits (bounded) until they have passed that position.',
     args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
@@ -102,39 +120,57 @@ builder.queryFields((t) => ({
   orderAt: t.field({
     type: OrderRef,
     nullable: true,
-    description: 'An order as it was at a stream version or a moment, folded from the event store (not the read tables). '
-      + 'Takes exactly one of version and at. Null when there is no such order, or (with at) when it did not exist yet; '
-      + 'a version past the end of its stream is an error (NOT_FOUND).',
+    description:
+      'An order as it was at a stream version or a moment, folded from the event store (not the read tables). ' +
+      'Takes exactly one of version and at. Null when there is no such order, or (with at) when it did not exist yet; ' +
+      'a version past the end of its stream is an error (NOT_FOUND).',
     args: {
       id: t.arg.id({ required: true }),
       version: t.arg.int({
-        description: 'The stream version to fold up to: 1 is the order as created. A version past the last is an error '
-          + '(NOT_FOUND, naming the last) rather than the order as it is now; 0 or less is BAD_USER_INPUT.',
+        description:
+          'The stream version to fold up to: 1 is the order as created. A version past the last is an error ' +
+          '(NOT_FOUND, naming the last) rather than the order as it is now; 0 or less is BAD_USER_INPUT.',
       }),
       at: t.arg({
         type: 'DateTime',
-        description: 'The moment to fold up to: the order after its last event recorded at or before it; null before it was created.',
+        description:
+          'The moment to fold up to: the order after its last event recorded at or before it; null before it was created.',
       }),
     },
-    resolve: (_root, args, ctx) => orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
+    resolve: (_root, args, ctx) =>
+      orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
   }),
 }));
 
 /** An order the viewer may read, or a ForbiddenError; a missing order stays null. */
 function readable<T extends { userId: string } | null>(ctx: GraphQLContext, order: T): T {
-  if (order && !canRead(ctx.viewer, order.userId)) throw new ForbiddenError(`you may not read order ${(order as unknown as { id: string }).id}`);
+  if (order && !canRead(ctx.viewer, order.userId))
+    throw new ForbiddenError(`you may not read order ${(order as unknown as { id: string }).id}`);
   return order;
 }
 
 /** The order folded up to a version or a moment, readable by the viewer; null when it did not exist (yet). */
-async function orderAt(ctx: GraphQLContext, id: string, version?: number, at?: string): Promise<OrderParent | null> {
+async function orderAt(
+  ctx: GraphQLContext,
+  id: string,
+  version?: number,
+  at?: string,
+): Promise<OrderParent | null> {
   if ((version === undefined) === (at === undefined)) {
-    throw new GraphQLError('orderAt takes exactly one of version and at', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('orderAt takes exactly one of version and at', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   if (version !== undefined && version < 1) {
-    throw new GraphQLError('version must be at least 1 (the order as created)', { extensions: { code: 'BAD_USER_INPUT', field: 'version' } });
+    throw new GraphQLError('version must be at least 1 (the order as created)', {
+      extensions: { code: 'BAD_USER_INPUT', field: 'version' },
+    });
   }
-  const loaded = await ctx.services.commands.loadAt(orderAggregate, orderStreamId(id), version !== undefined ? { version } : { at: at! });
+  const loaded = await ctx.services.commands.loadAt(
+    orderAggregate,
+    orderStreamId(id),
+    version !== undefined ? { version } : { at: at! },
+  );
   const state = loaded.state as OrderState | { status: 'NONE' };
   if (state.status === 'NONE') return null;
   // Folding stops at the last event; answering with it would claim the order had reached
@@ -162,8 +198,13 @@ function fromState(state: OrderState, version: number): OrderParent {
     updatedAt: state.updatedAt,
     eventsUpTo: version,
     items: state.items.map((item, i) => ({
-      orderId: state.orderId, lineNumber: i + 1, productId: item.productId, productName: null,
-      quantity: item.quantity, unitPriceCents: item.unitPrice, lineTotalCents: item.lineTotal,
+      orderId: state.orderId,
+      lineNumber: i + 1,
+      productId: item.productId,
+      productName: null,
+      quantity: item.quantity,
+      unitPriceCents: item.unitPrice,
+      lineTotalCents: item.lineTotal,
     })),
   };
 }

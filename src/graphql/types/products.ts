@@ -8,7 +8,8 @@ export const ProductRef = builder.objectRef<ProductView>('Product').implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     backorders: t.exposeBoolean('backorders', {
-      description: 'Whether a paid order short of it waits for stock (its reserve step WAITING) rather than being cancelled.',
+      description:
+        'Whether a paid order short of it waits for stock (its reserve step WAITING) rather than being cancelled.',
     }),
     onHand: t.exposeInt('onHand', { description: 'Every unit added, shipped ones included.' }),
     reserved: t.exposeInt('reserved', { description: 'Units held for paid orders.' }),

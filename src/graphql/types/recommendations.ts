@@ -1,4 +1,8 @@
-import { recommendForProduct, recommendForUser, type Recommendation } from '../../projections/recommendations-queries.js';
+import {
+  recommendForProduct,
+  recommendForUser,
+  type Recommendation,
+} from '../../projections/recommendations-queries.js';
 import { readScope } from '../../auth/policy.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';
@@ -8,31 +12,47 @@ const MAX_RECOMMENDATIONS = 100;
 const RecommendationRef = builder.objectRef<Recommendation>('Recommendation').implement({
   fields: (t) => ({
     productId: t.exposeID('productId'),
-    productName: t.exposeString('productName', { nullable: true, description: 'Null for a product not defined in the catalogue.' }),
+    productName: t.exposeString('productName', {
+      nullable: true,
+      description: 'Null for a product not defined in the catalogue.',
+    }),
     score: t.exposeInt('score', {
-      description: 'For a product: paid orders holding both. For a user: that summed over the products the user bought.',
+      description:
+        'For a product: paid orders holding both. For a user: that summed over the products the user bought.',
     }),
   }),
 });
 
-builder.queryField('recommendations', (t) => t.field({
-  type: [RecommendationRef],
-  description: 'Products bought together with a product, or with what a user bought (leaving out what the user has), '
-    + 'from paid orders not cancelled or refunded; highest score first, then by product id. Give exactly one of '
-    + 'userId and productId. Eventually consistent: it follows the feed, and a new database builds it from history.',
-  args: {
-    userId: t.arg.id(),
-    productId: t.arg.id(),
-    first: t.arg.int({ defaultValue: 5, description: `1 to ${MAX_RECOMMENDATIONS}.` }),
-  },
-  resolve: (_root, args, ctx) => {
-    const first = args.first ?? 5;
-    if (first < 1 || first > MAX_RECOMMENDATIONS) throw badInput(`first must be from 1 to ${MAX_RECOMMENDATIONS}`, 'first');
-    const db = ctx.services.database.db;
-    if (args.userId != null && args.productId == null) {
-      return recommendForUser(db, readScope(ctx.viewer, String(args.userId), 'the recommendations')!, first);
-    }
-    if (args.productId != null && args.userId == null) return recommendForProduct(db, String(args.productId), first);
-    throw badInput('give exactly one of userId and productId', args.userId == null ? 'userId' : 'productId');
-  },
-}));
+builder.queryField('recommendations', (t) =>
+  t.field({
+    type: [RecommendationRef],
+    description:
+      'Products bought together with a product, or with what a user bought (leaving out what the user has), ' +
+      'from paid orders not cancelled or refunded; highest score first, then by product id. Give exactly one of ' +
+      'userId and productId. Eventually consistent: it follows the feed, and a new database builds it from history.',
+    args: {
+      userId: t.arg.id(),
+      productId: t.arg.id(),
+      first: t.arg.int({ defaultValue: 5, description: `1 to ${MAX_RECOMMENDATIONS}.` }),
+    },
+    resolve: (_root, args, ctx) => {
+      const first = args.first ?? 5;
+      if (first < 1 || first > MAX_RECOMMENDATIONS)
+        throw badInput(`first must be from 1 to ${MAX_RECOMMENDATIONS}`, 'first');
+      const db = ctx.services.database.db;
+      if (args.userId != null && args.productId == null) {
+        return recommendForUser(
+          db,
+          readScope(ctx.viewer, String(args.userId), 'the recommendations')!,
+          first,
+        );
+      }
+      if (args.productId != null && args.userId == null)
+        return recommendForProduct(db, String(args.productId), first);
+      throw badInput(
+        'give exactly one of userId and productId',
+        args.userId == null ? 'userId' : 'productId',
+      );
+    },
+  }),
+);

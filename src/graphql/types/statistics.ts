@@ -18,7 +18,11 @@ const OrderStatisticsRef = builder.objectRef<OrderStatistics>('OrderStatistics')
     totalAmount: t.field({ type: 'Money', resolve: (s) => s.totalCents }),
     pendingOrders: t.int({ resolve: (s) => s.countByStatus.PENDING }),
     completedOrders: t.int({ description: 'Delivered orders.', resolve: (s) => s.countByStatus.DELIVERED }),
-    averageOrderValue: t.field({ type: 'Money', description: 'Total ÷ count, rounded half up to the cent.', resolve: (s) => s.averageCents }),
+    averageOrderValue: t.field({
+      type: 'Money',
+      description: 'Total ÷ count, rounded half up to the cent.',
+      resolve: (s) => s.averageCents,
+    }),
     byStatus: t.field({
       type: [StatusCountRef],
       resolve: (s) => ORDER_STATUSES.map((status) => ({ status, count: s.countByStatus[status] })),
@@ -26,14 +30,27 @@ const OrderStatisticsRef = builder.objectRef<OrderStatistics>('OrderStatistics')
   }),
 });
 
-builder.queryField('orderStatistics', (t) => t.field({
-  type: OrderStatisticsRef,
-  description: 'Counts and amounts of orders created in [from, to), for one user or all.',
-  args: { userId: t.arg.id(), from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }), consistentWith: t.arg({ type: 'Position' }) },
-  resolve: async (_root, args, ctx) => {
-    await consistentWith(ctx, args.consistentWith);
-    return orderStatistics(ctx.services.database.db, {
-      userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the statistics'), from: args.from ?? undefined, to: args.to ?? undefined,
-    });
-  },
-}));
+builder.queryField('orderStatistics', (t) =>
+  t.field({
+    type: OrderStatisticsRef,
+    description: 'Counts and amounts of orders created in [from, to), for one user or all.',
+    args: {
+      userId: t.arg.id(),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+      consistentWith: t.arg({ type: 'Position' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      await consistentWith(ctx, args.consistentWith);
+      return orderStatistics(ctx.services.database.db, {
+        userId: readScope(
+          ctx.viewer,
+          args.userId == null ? undefined : String(args.userId),
+          'the statistics',
+        ),
+        from: args.from ?? undefined,
+        to: args.to ?? undefined,
+      });
+    },
+  }),
+);

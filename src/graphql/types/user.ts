@@ -16,19 +16,25 @@ export const UserRef = builder.objectRef<UserView>('User').implement({
     orders: t.field({
       type: OrderConnectionRef,
       args: { status: t.arg({ type: OrderStatusEnum }), first: t.arg.int(), after: t.arg.string() },
-      resolve: (user, args, ctx) => orderConnection(ctx, {
-        userId: user.id, status: (args.status ?? undefined) as OrderStatus | undefined, first: args.first, after: args.after ?? undefined,
-      }),
+      resolve: (user, args, ctx) =>
+        orderConnection(ctx, {
+          userId: user.id,
+          status: (args.status ?? undefined) as OrderStatus | undefined,
+          first: args.first,
+          after: args.after ?? undefined,
+        }),
     }),
   }),
 });
 
-builder.queryField('user', (t) => t.field({
-  type: UserRef,
-  nullable: true,
-  args: { id: t.arg.id({ required: true }) },
-  resolve: async (_root, args, ctx) => {
-    if (!canRead(ctx.viewer, String(args.id))) throw new ForbiddenError(`you may not read user ${args.id}`);
-    return (await getUser(ctx.services.database.db, String(args.id))) ?? null;
-  },
-}));
+builder.queryField('user', (t) =>
+  t.field({
+    type: UserRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      if (!canRead(ctx.viewer, String(args.id))) throw new ForbiddenError(`you may not read user ${args.id}`);
+      return (await getUser(ctx.services.database.db, String(args.id))) ?? null;
+    },
+  }),
+);

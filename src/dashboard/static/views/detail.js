@@ -45,9 +45,17 @@ function render(orderId, order, fulfilment) {
   const panel = byId('detail');
   panel.hidden = false;
   panel.dataset.orderId = orderId;
-  byId('detail-title').replaceChildren('Order ', h('span', { class: 'mono' }, orderId), order ? ' ' : '', order ? statusBadge(order.status) : '');
-  byId('detail-body').replaceChildren(...(order ? [facts(order), items(order), history(order), steps(fulfilment), events(order)]
-    : [h('p', { class: 'muted' }, 'This order is not in the read tables (yet).')]));
+  byId('detail-title').replaceChildren(
+    'Order ',
+    h('span', { class: 'mono' }, orderId),
+    order ? ' ' : '',
+    order ? statusBadge(order.status) : '',
+  );
+  byId('detail-body').replaceChildren(
+    ...(order
+      ? [facts(order), items(order), history(order), steps(fulfilment), events(order)]
+      : [h('p', { class: 'muted' }, 'This order is not in the read tables (yet).')]),
+  );
 }
 
 function facts(order) {
@@ -61,49 +69,147 @@ function facts(order) {
     ['Tracking', order.trackingNumber],
     ['Cancelled because', order.cancellationReason],
   ].filter(([, value]) => value != null && value !== '');
-  return h('dl', { class: 'facts' }, rows.map(([label, value]) => h('div', { class: String(value).length > 24 ? 'wide' : null },
-    h('dt', {}, label), h('dd', {}, value))));
+  return h(
+    'dl',
+    { class: 'facts' },
+    rows.map(([label, value]) =>
+      h('div', { class: String(value).length > 24 ? 'wide' : null }, h('dt', {}, label), h('dd', {}, value)),
+    ),
+  );
 }
 
 function items(order) {
-  return h('section', { class: 'detail-part' }, h('h3', {}, 'Items'),
-    h('table', { class: 'table compact' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Product'), h('th', { class: 'num' }, 'Qty'),
-        h('th', { class: 'num' }, 'Unit price'), h('th', { class: 'num' }, 'Line total'))),
-      h('tbody', {}, order.items.map((item) => h('tr', {},
-        h('td', {}, item.productName ?? h('span', { class: 'mono' }, item.productId)),
-        h('td', { class: 'num' }, item.quantity),
-        h('td', { class: 'num' }, money(item.unitPrice)),
-        h('td', { class: 'num' }, money(item.lineTotal))))),
-      h('tfoot', {}, h('tr', {}, h('th', { colspan: 3 }, 'Total'), h('td', { class: 'num' }, money(order.totalAmount))))));
+  return h(
+    'section',
+    { class: 'detail-part' },
+    h('h3', {}, 'Items'),
+    h(
+      'table',
+      { class: 'table compact' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Product'),
+          h('th', { class: 'num' }, 'Qty'),
+          h('th', { class: 'num' }, 'Unit price'),
+          h('th', { class: 'num' }, 'Line total'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        order.items.map((item) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, item.productName ?? h('span', { class: 'mono' }, item.productId)),
+            h('td', { class: 'num' }, item.quantity),
+            h('td', { class: 'num' }, money(item.unitPrice)),
+            h('td', { class: 'num' }, money(item.lineTotal)),
+          ),
+        ),
+      ),
+      h(
+        'tfoot',
+        {},
+        h('tr', {}, h('th', { colspan: 3 }, 'Total'), h('td', { class: 'num' }, money(order.totalAmount))),
+      ),
+    ),
+  );
 }
 
 function history(order) {
-  return h('section', { class: 'detail-part' }, h('h3', {}, 'Status history'),
-    h('ol', { class: 'timeline' }, order.history.map((change) => h('li', {},
-      h('time', { datetime: change.occurredAt, class: 'muted' }, dateTime(change.occurredAt)),
-      transition(change.from, change.to)))));
+  return h(
+    'section',
+    { class: 'detail-part' },
+    h('h3', {}, 'Status history'),
+    h(
+      'ol',
+      { class: 'timeline' },
+      order.history.map((change) =>
+        h(
+          'li',
+          {},
+          h('time', { datetime: change.occurredAt, class: 'muted' }, dateTime(change.occurredAt)),
+          transition(change.from, change.to),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The fulfilment saga's steps, once the order is paid. */
 function steps(fulfilment) {
-  if (!fulfilment) return h('section', { class: 'detail-part' }, h('h3', {}, 'Fulfilment'), h('p', { class: 'muted' }, 'Starts when the order is paid.'));
-  return h('section', { class: 'detail-part' }, h('h3', {}, 'Fulfilment ', h('span', { class: 'muted' }, fulfilment.state)),
-    h('ol', { class: 'timeline' }, fulfilment.steps.map((step) => h('li', {},
-      h('time', { datetime: step.at ?? '', class: 'muted' }, step.at ? dateTime(step.at) : '—'),
-      h('span', {}, `${step.name}: ${step.state}`),
-      step.detail ? h('span', { class: 'muted' }, ` ${step.detail}`) : '',
-    ))));
+  if (!fulfilment)
+    return h(
+      'section',
+      { class: 'detail-part' },
+      h('h3', {}, 'Fulfilment'),
+      h('p', { class: 'muted' }, 'Starts when the order is paid.'),
+    );
+  return h(
+    'section',
+    { class: 'detail-part' },
+    h('h3', {}, 'Fulfilment ', h('span', { class: 'muted' }, fulfilment.state)),
+    h(
+      'ol',
+      { class: 'timeline' },
+      fulfilment.steps.map((step) =>
+        h(
+          'li',
+          {},
+          h('time', { datetime: step.at ?? '', class: 'muted' }, step.at ? dateTime(step.at) : '—'),
+          h('span', {}, `${step.name}: ${step.state}`),
+          step.detail ? h('span', { class: 'muted' }, ` ${step.detail}`) : '',
+        ),
+      ),
+    ),
+  );
 }
 
 function events(order) {
-  return h('section', { class: 'detail-part' }, h('h3', {}, 'Stored events'),
-    h('ol', { class: 'events' }, order.events.map((event) => h('li', {},
-      h('details', {},
-        h('summary', {},
-          h('span', { class: 'event-version' }, `v${event.version}`),
-          h('span', { class: 'event-type' }, event.type),
-          h('time', { datetime: event.occurredAt, class: 'muted' }, dateTime(event.occurredAt)),
-          h('span', { class: 'muted mono' }, `@ ${event.position}`)),
-        h('pre', {}, JSON.stringify({ data: event.data, metadata: event.metadata, schemaVersion: event.schemaVersion, id: event.id }, null, 2)))))));
+  return h(
+    'section',
+    { class: 'detail-part' },
+    h('h3', {}, 'Stored events'),
+    h(
+      'ol',
+      { class: 'events' },
+      order.events.map((event) =>
+        h(
+          'li',
+          {},
+          h(
+            'details',
+            {},
+            h(
+              'summary',
+              {},
+              h('span', { class: 'event-version' }, `v${event.version}`),
+              h('span', { class: 'event-type' }, event.type),
+              h('time', { datetime: event.occurredAt, class: 'muted' }, dateTime(event.occurredAt)),
+              h('span', { class: 'muted mono' }, `@ ${event.position}`),
+            ),
+            h(
+              'pre',
+              {},
+              JSON.stringify(
+                {
+                  data: event.data,
+                  metadata: event.metadata,
+                  schemaVersion: event.schemaVersion,
+                  id: event.id,
+                },
+                null,
+                2,
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }

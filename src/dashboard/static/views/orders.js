@@ -24,7 +24,10 @@ export function createOrdersTable({ onSelect, onError }) {
   statusSelect.append(...STATUSES.map((s) => h('option', { value: s }, s)));
   byId('filters').addEventListener('submit', (event) => event.preventDefault());
   statusSelect.addEventListener('change', () => restart());
-  userInput.addEventListener('input', debounce(() => restart(), 300, 1_000));
+  userInput.addEventListener(
+    'input',
+    debounce(() => restart(), 300, 1_000),
+  );
   byId('page-prev').addEventListener('click', () => {
     if (cursors.length > 1) cursors.pop();
     void reload();
@@ -74,29 +77,58 @@ export function createOrdersTable({ onSelect, onError }) {
     endCursor = orders.pageInfo.endCursor;
     const now = Date.now();
     for (const [id, at] of changed) if (now - at > HIGHLIGHT_MS) changed.delete(id);
-    const rows = orders.edges.map(({ node }) => h('tr', {
-      tabindex: 0,
-      class: [node.id === selected ? 'selected' : '', changed.has(node.id) ? 'changed' : ''].join(' ').trim() || null,
-      'aria-selected': node.id === selected ? 'true' : null,
-      dataset: { orderId: node.id },
-      onclick: () => onSelect(node.id),
-      onkeydown: (event) => { if (event.key === 'Enter') onSelect(node.id); },
-    },
-    h('td', { class: 'mono id', title: node.id }, node.id),
-    h('td', { class: 'mono id' }, h('button', {
-      type: 'button', class: 'link', title: `Only ${node.userId}'s orders`,
-      onclick: (event) => { event.stopPropagation(); userInput.value = node.userId; restart(); },
-    }, node.userId)),
-    h('td', { dataset: { field: 'status' } }, statusBadge(node.status)),
-    h('td', { class: 'num' }, count(node.items.reduce((n, item) => n + item.quantity, 0))),
-    h('td', { class: 'num' }, money(node.totalAmount)),
-    h('td', { title: dateTime(node.createdAt) }, shortDateTime(node.createdAt)),
-    h('td', { title: dateTime(node.updatedAt) }, shortDateTime(node.updatedAt))));
-    byId('orders-body').replaceChildren(...(rows.length > 0 ? rows
-      : [h('tr', {}, h('td', { colspan: 7, class: 'muted empty' }, 'No orders match.'))]));
+    const rows = orders.edges.map(({ node }) =>
+      h(
+        'tr',
+        {
+          tabindex: 0,
+          class:
+            [node.id === selected ? 'selected' : '', changed.has(node.id) ? 'changed' : '']
+              .join(' ')
+              .trim() || null,
+          'aria-selected': node.id === selected ? 'true' : null,
+          dataset: { orderId: node.id },
+          onclick: () => onSelect(node.id),
+          onkeydown: (event) => {
+            if (event.key === 'Enter') onSelect(node.id);
+          },
+        },
+        h('td', { class: 'mono id', title: node.id }, node.id),
+        h(
+          'td',
+          { class: 'mono id' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              title: `Only ${node.userId}'s orders`,
+              onclick: (event) => {
+                event.stopPropagation();
+                userInput.value = node.userId;
+                restart();
+              },
+            },
+            node.userId,
+          ),
+        ),
+        h('td', { dataset: { field: 'status' } }, statusBadge(node.status)),
+        h('td', { class: 'num' }, count(node.items.reduce((n, item) => n + item.quantity, 0))),
+        h('td', { class: 'num' }, money(node.totalAmount)),
+        h('td', { title: dateTime(node.createdAt) }, shortDateTime(node.createdAt)),
+        h('td', { title: dateTime(node.updatedAt) }, shortDateTime(node.updatedAt)),
+      ),
+    );
+    byId('orders-body').replaceChildren(
+      ...(rows.length > 0
+        ? rows
+        : [h('tr', {}, h('td', { colspan: 7, class: 'muted empty' }, 'No orders match.'))]),
+    );
     const from = (cursors.length - 1) * PAGE_SIZE;
-    byId('page-label').textContent = orders.totalCount === 0 ? ''
-      : `${count(from + 1)}–${count(from + orders.edges.length)} of ${count(orders.totalCount)}`;
+    byId('page-label').textContent =
+      orders.totalCount === 0
+        ? ''
+        : `${count(from + 1)}–${count(from + orders.edges.length)} of ${count(orders.totalCount)}`;
     showPagers();
   }
 

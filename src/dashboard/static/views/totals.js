@@ -9,11 +9,26 @@ export function renderTotals(stats, { onStatus }) {
     figure('Average order', money(stats.averageOrderValue)),
     figure('Delivered', count(stats.completedOrders)),
   );
-  byId('status-counts').replaceChildren(...stats.byStatus.map(({ status, count: n }) => h('li', {},
-    h('button', {
-      type: 'button', class: `status-tile status-${status.toLowerCase()}`, dataset: { status },
-      title: `Show ${status} orders`, onclick: () => onStatus(status),
-    }, statusBadge(status), h('span', { class: 'tile-count', dataset: { field: 'count' } }, count(n))))));
+  byId('status-counts').replaceChildren(
+    ...stats.byStatus.map(({ status, count: n }) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `status-tile status-${status.toLowerCase()}`,
+            dataset: { status },
+            title: `Show ${status} orders`,
+            onclick: () => onStatus(status),
+          },
+          statusBadge(status),
+          h('span', { class: 'tile-count', dataset: { field: 'count' } }, count(n)),
+        ),
+      ),
+    ),
+  );
 }
 
 function figure(label, value) {
