@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { CommandHandler, loadStream, userAggregate } from '../src/commands/index.js';
 import type { Database } from '../src/db/connect.js';
-import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../src/event-types.js';
 import { EventStore, saveSnapshot } from '../src/eventstore/index.js';
 import {
   adminUrl,

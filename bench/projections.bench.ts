@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { openDatabase, rows, type Database } from '../src/db/connect.js';
-import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../src/event-types.js';
 import { EventStore, type Position } from '../src/eventstore/index.js';
 import {
   ORDER_STATUS_CHANNEL,

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows } from '../src/db/connect.js';
-import { createEventTypeRegistry } from '../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../src/event-types.js';
 import { checkOrders } from '../src/projections/checker.js';
 import { postGraphql, waitUntil } from '../test/support/clients.js';
 import {

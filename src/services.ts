@@ -1,10 +1,11 @@
+import type { LedgerEvent } from './domain/index.js';
 import { CommandHandler, purgeExpiredKeys } from './commands/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { checkHealth, type Health } from './db/health.js';
 import { migrate } from './db/migrate.js';
 import { openConfiguredDatabase } from './db/open.js';
-import { createEventTypeRegistry } from './eventstore/event-types.js';
+import { createEventTypeRegistry } from './event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -23,7 +24,7 @@ export interface Services {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: Database;
-  readonly store: EventStore;
+  readonly store: EventStore<LedgerEvent>;
   readonly commands: CommandHandler;
   readonly projections: ProjectionManager;
   /** Single-order reads of the read tables, batched across requests. */
@@ -72,7 +73,7 @@ export async function startServices(
     },
   });
   const fulfilment = options.fulfilment === false ? undefined : (options.fulfilment ?? {});
-  const running = fulfilment ? [...PROJECTIONS, fulfilmentProjection] : PROJECTIONS;
+  const running = fulfilment ? [...PROJECTIONS, fulfilmentProjection(registry)] : PROJECTIONS;
   const projections = new ProjectionManager({
     database,
     registry,

@@ -12,12 +12,14 @@ import {
   type InventoryCommand,
   type OrderCommand,
   type UserCommand,
+  type LedgerEvent,
   type UserEvent,
 } from '../domain/index.js';
 import {
   ConcurrencyError,
   DuplicateEventError,
   saveSnapshot,
+  versionAt,
   type EventMetadata,
   type EventStore,
   type Position,
@@ -33,7 +35,7 @@ import {
 import { eventIdFor, requestHash } from './ids.js';
 import { onceForKey } from './idempotency.js';
 import { committingAlone, committingTransaction } from './outcome.js';
-import { loadStream, versionAt, type Loaded } from './loader.js';
+import { loadStream, type Loaded } from './loader.js';
 
 export type AppCommand = OrderCommand | UserCommand | InventoryCommand;
 
@@ -81,7 +83,7 @@ export class CommandHandler {
   retries = 0;
 
   constructor(
-    readonly store: EventStore,
+    readonly store: EventStore<LedgerEvent>,
     private readonly options: CommandHandlerOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;

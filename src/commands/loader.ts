@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../db/connect.js';
+import type { Executor } from '../db/connect.js';
 import { fold } from '../domain/index.js';
-import { readFromSnapshot, type EventStore } from '../eventstore/index.js';
+import { readFromSnapshot, type DomainEventShape, type EventStore } from '../eventstore/index.js';
 import type { Aggregate } from './aggregates.js';
 
 export interface Loaded<S> {
@@ -20,7 +19,7 @@ export async function loadStream<S>(
   exec: Executor,
   toVersion?: number,
 ): Promise<Loaded<S>> {
-  const { snapshot, events } = await readFromSnapshot<S>(
+  const { snapshot, events } = await readFromSnapshot<S, DomainEventShape>(
     exec,
     store.registry,
     streamId,
@@ -38,14 +37,4 @@ export async function loadStream<S>(
     eventsRead: events.length,
     snapshotVersion: snapshot?.version,
   };
-}
-
-/** The stream's version as it was at a moment: the last event recorded at or before it. */
-export async function versionAt(exec: Executor, streamId: string, at: string): Promise<number> {
-  const [row] = await rows<{ version: number | null }>(
-    exec,
-    sql`
-    SELECT max(stream_version) AS version FROM events WHERE stream_id = ${streamId} AND recorded_at <= ${at}::timestamptz`,
-  );
-  return row?.version ?? 0;
 }

@@ -4,7 +4,7 @@ import { decodePosition, encodePosition, START, type Position } from './position
 import type { EventTypeRegistry } from './registry.js';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.js';
 import { EVENTS_CHANNEL } from './store.js';
-import type { StoredEvent } from './types.js';
+import type { DomainEventShape, StoredEvent } from './types.js';
 
 export interface ReadAllOptions {
   after?: Position;
@@ -18,11 +18,11 @@ export interface ReadAllOptions {
  * but becomes visible at commit, so without the xmin gate a reader could pass a
  * position whose transaction commits later and never see its events.
  */
-export async function readAll(
+export async function readAll<E extends DomainEventShape>(
   database: Database,
-  registry: EventTypeRegistry,
+  registry: EventTypeRegistry<E>,
   options: ReadAllOptions,
-): Promise<StoredEvent[]> {
+): Promise<StoredEvent<E>[]> {
   const { tx, pos } = decodePosition(options.after ?? START);
   const found = await rows<EventRow>(
     options.tx ?? database.db,
@@ -48,10 +48,10 @@ export async function headPosition(database: Database, exec: Executor = database
   return row ? encodePosition(row.tx, row.pos) : START;
 }
 
-export interface SubscribeAllOptions {
+export interface SubscribeAllOptions<E extends DomainEventShape> {
   after?: Position;
   /** Called once per event, in feed order; the next is not delivered until it settles. */
-  handler: (event: StoredEvent) => Promise<void> | void;
+  handler: (event: StoredEvent<E>) => Promise<void> | void;
   batchSize?: number;
   pollIntervalMs?: number;
   onError?: (error: unknown) => void;
@@ -68,10 +68,10 @@ export interface FeedSubscription {
  * notification costs latency, never an event. A handler that throws stops at that
  * event and is retried from it after the poll interval.
  */
-export async function subscribeAll(
+export async function subscribeAll<E extends DomainEventShape>(
   database: Database,
-  registry: EventTypeRegistry,
-  options: SubscribeAllOptions,
+  registry: EventTypeRegistry<E>,
+  options: SubscribeAllOptions<E>,
 ): Promise<FeedSubscription> {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollIntervalMs ?? 1_000;

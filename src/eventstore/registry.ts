@@ -1,4 +1,5 @@
 import { UnknownEventTypeError, UnknownEventVersionError } from './errors.js';
+import type { DomainEventShape } from './types.js';
 
 /** Turns the data of schema version N into that of version N + 1. */
 export type Upcaster = (data: any) => unknown;
@@ -11,8 +12,10 @@ interface EventTypeEntry {
 /**
  * The event types the store knows, each with its current schema version and the
  * upcasters that bring older rows up to it on read. Stored rows are never rewritten.
+ * `E` is the union of events it reads: built by the composition root from the domain's
+ * versions and upcasters, so the store itself knows no domain.
  */
-export class EventTypeRegistry {
+export class EventTypeRegistry<E extends DomainEventShape = DomainEventShape> {
   private readonly types = new Map<string, EventTypeEntry>();
 
   register(type: string, version = 1, upcasters: Record<number, Upcaster> = {}): this {
@@ -24,10 +27,11 @@ export class EventTypeRegistry {
   }
 
   registerAll(
-    versions: Record<string, number>,
-    upcasters: Record<string, Record<number, Upcaster>> = {},
+    versions: Record<E['type'], number>,
+    upcasters: Partial<Record<E['type'], Record<number, Upcaster>>> = {},
   ): this {
-    for (const [type, version] of Object.entries(versions)) this.register(type, version, upcasters[type]);
+    for (const [type, version] of Object.entries<number>(versions))
+      this.register(type, version, upcasters[type as E['type']]);
     return this;
   }
 

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { toIso } from '../db/time.js';
 import { encodePosition } from './position.js';
 import type { EventTypeRegistry } from './registry.js';
-import type { EventMetadata, StoredEvent } from './types.js';
+import type { DomainEventShape, EventMetadata, StoredEvent } from './types.js';
 
 /** Columns of `events` as both drivers return them alike (bigints and xid8 as text). */
 export const EVENT_COLUMNS =
@@ -22,8 +23,12 @@ export interface EventRow {
   recorded_at: Date | string;
 }
 
-export function toStoredEvent(row: EventRow, registry: EventTypeRegistry): StoredEvent {
-  return {
+/** The row upcast to its type's current shape: the one place event data gets its type. */
+export function toStoredEvent<E extends DomainEventShape>(
+  row: EventRow,
+  registry: EventTypeRegistry<E>,
+): StoredEvent<E> {
+  const event = {
     id: row.event_id,
     type: row.event_type,
     streamId: row.stream_id,
@@ -35,8 +40,5 @@ export function toStoredEvent(row: EventRow, registry: EventTypeRegistry): Store
     metadata: row.metadata,
     recordedAt: toIso(row.recorded_at),
   };
-}
-
-export function toIso(value: Date | string): string {
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+  return event as StoredEvent<E>;
 }

@@ -3,7 +3,7 @@ import { rows, type Executor } from '../db/connect.js';
 import { snapshots } from '../db/schema.js';
 import type { EventTypeRegistry } from './registry.js';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.js';
-import type { StoredEvent } from './types.js';
+import type { DomainEventShape, StoredEvent } from './types.js';
 
 export interface Snapshot<S> {
   version: number;
@@ -51,13 +51,13 @@ export async function loadSnapshot<S>(
  * `maxVersion` (as loadSnapshot finds it) and the events after it up to `maxVersion`.
  * The snapshot's state rides on the first row only.
  */
-export async function readFromSnapshot<S>(
+export async function readFromSnapshot<S, E extends DomainEventShape>(
   exec: Executor,
-  registry: EventTypeRegistry,
+  registry: EventTypeRegistry<E>,
   streamId: string,
   schemaVersion: number,
   maxVersion = 2_147_483_647,
-): Promise<{ snapshot: Snapshot<S> | undefined; events: StoredEvent[] }> {
+): Promise<{ snapshot: Snapshot<S> | undefined; events: StoredEvent<E>[] }> {
   const found = await rows<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown }>(
     exec,
     sql`

@@ -9,7 +9,7 @@ import { ConcurrencyError, DuplicateEventError } from './errors.js';
 import { encodePosition, START, type Position } from './position.js';
 import type { EventTypeRegistry } from './registry.js';
 import { toStoredEvent, type EventRow, EVENT_COLUMNS } from './rows.js';
-import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './types.js';
+import type { AppendResult, DomainEventShape, ExpectedVersion, NewEvent, StoredEvent } from './types.js';
 
 /** The channel the append transaction notifies on commit; a wake-up only. */
 export const EVENTS_CHANNEL = 'ledgerline_events';
@@ -37,14 +37,14 @@ export interface ReadStreamOptions {
   tx?: Executor;
 }
 
-export class EventStore {
+export class EventStore<E extends DomainEventShape = DomainEventShape> {
   private readonly notifier: CommitNotifier;
   private readonly batcher: AppendBatcher;
   private readonly committed = new Set<() => void>();
 
   constructor(
     readonly database: Database,
-    readonly registry: EventTypeRegistry,
+    readonly registry: EventTypeRegistry<E>,
     private readonly options: { onAppend?: (seconds: number) => void } = {},
   ) {
     this.notifier = new CommitNotifier(database);
@@ -142,7 +142,7 @@ export class EventStore {
     return () => this.committed.delete(listener);
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent<E>[]> {
     const from = options.fromVersion ?? 1;
     const to = options.toVersion ?? 2_147_483_647;
     const found = await rows<EventRow>(
@@ -156,7 +156,7 @@ export class EventStore {
   }
 
   /** The events with these ids, in stream order (of whichever streams hold them). */
-  async readEvents(ids: readonly string[], exec: Executor = this.database.db): Promise<StoredEvent[]> {
+  async readEvents(ids: readonly string[], exec: Executor = this.database.db): Promise<StoredEvent<E>[]> {
     if (ids.length === 0) return [];
     const found = await rows<EventRow>(
       exec,

@@ -21,19 +21,32 @@ export interface NewEvent {
   metadata?: EventMetadata;
 }
 
-export interface StoredEvent {
-  id: string;
+/** What the store needs to know of an event type's shape: its name and its data. */
+export interface DomainEventShape {
   type: string;
+  data: unknown;
+}
+
+/** Where and when an event was stored, beside its type and data. */
+export interface EventEnvelope {
+  id: string;
   streamId: string;
   streamType: string;
   version: number;
   position: Position;
   /** The version the row was written in; `data` is always upcast to the current shape. */
   schemaVersion: number;
-  data: unknown;
   metadata: EventMetadata;
   recordedAt: string;
 }
+
+/**
+ * A stored event of the union `E`: narrowing on `type` narrows `data`. The registry
+ * that read it vouches for the shape (it upcast the row to the current version).
+ */
+export type StoredEvent<E extends DomainEventShape = DomainEventShape> = E extends DomainEventShape
+  ? EventEnvelope & { type: E['type']; data: E['data'] }
+  : never;
 
 export interface AppendResult {
   streamVersion: number;

@@ -117,7 +117,7 @@ function beforeDeadline<T>(read: Promise<T | undefined>, deadline: number): Prom
  */
 export async function orderOwner(ctx: GraphQLContext, orderId: string): Promise<string | undefined> {
   const [created] = await ctx.services.store.readStream(orderStreamId(orderId), { toVersion: 1 });
-  return (created?.data as { userId?: string } | undefined)?.userId;
+  return created?.type === 'OrderCreated' ? created.data.userId : undefined;
 }
 
 /** A customer acts only on its own orders; staff, admins and an open server on any. */

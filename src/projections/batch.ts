@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
-import { readAll } from '../eventstore/feed.js';
-import type { Position } from '../eventstore/position.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import { readAll } from '../eventstore/index.js';
+import type { Position } from '../eventstore/index.js';
+import type { EventTypeRegistry } from '../eventstore/index.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { clearFailure } from './status-store.js';
 import type { ApplyContext, Projection } from './types.js';

@@ -1,10 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database, type Tx } from '../db/connect.js';
 import { fold } from '../domain/decider.js';
-import { orderDecider, type OrderEvent, type OrderState } from '../domain/order.js';
-import { decodePosition, type Position } from '../eventstore/position.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from '../eventstore/rows.js';
+import { ORDER_STREAM_TYPE, orderDecider, orderStreamId, type OrderState } from '../domain/order.js';
+import { ORDER_EVENT_TYPES, hasTypeIn, type LedgerEvent } from '../domain/index.js';
+import {
+  readStreams,
+  streamIdsOfType,
+  streamsWithEvents,
+  type EventTypeRegistry,
+  type Position,
+} from '../eventstore/index.js';
 import { readCheckpoints } from './checkpoints.js';
 import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
 import { orderIdOf } from './order-rows.js';
@@ -34,39 +39,30 @@ export interface CheckResult {
  */
 export async function checkOrders(
   database: Database,
-  registry: EventTypeRegistry,
+  registry: EventTypeRegistry<LedgerEvent>,
   pageSize = 500,
 ): Promise<CheckResult> {
   return database.db.transaction(
     async (tx) => {
       const position = (await readCheckpoints(tx, ['orders'])).get('orders')!;
-      const { tx: xid, pos } = decodePosition(position);
-      const upTo = sql`(transaction_id, global_position) <= (${xid.toString()}::xid8, ${pos.toString()}::bigint)`;
       const mismatches: Mismatch[] = [];
       let checked = 0;
       let last = '';
       for (;;) {
-        const streams = (
-          await rows<{ stream_id: string }>(
-            tx,
-            sql`
-        SELECT stream_id FROM streams WHERE stream_id > ${last} AND stream_type = 'order'
-        ORDER BY stream_id LIMIT ${pageSize}`,
-          )
-        ).map((r) => r.stream_id);
+        const streams = await streamIdsOfType(tx, ORDER_STREAM_TYPE, last, pageSize);
         if (streams.length === 0) break;
         last = streams[streams.length - 1]!;
-        checked += await checkPage(tx, registry, streams, upTo, mismatches);
+        checked += await checkPage(tx, registry, streams, position, mismatches);
       }
-      const orphans = await rows<{ id: string }>(
-        tx,
-        sql`
-      SELECT o.id FROM orders o WHERE NOT EXISTS (
-        SELECT 1 FROM events WHERE stream_id = 'order-' || o.id AND ${upTo})
-      ORDER BY o.id`,
-      );
-      for (const { id } of orphans)
-        mismatches.push({ orderId: id, field: 'existence', expected: 'absent', found: 'present' });
+      for (let after = ''; ;) {
+        const ids = await orderIdsAfter(tx, after, pageSize);
+        if (ids.length === 0) break;
+        after = ids[ids.length - 1]!;
+        const backed = await streamsWithEvents(tx, ids.map(orderStreamId), position);
+        for (const id of ids)
+          if (!backed.has(orderStreamId(id)))
+            mismatches.push({ orderId: id, field: 'existence', expected: 'absent', found: 'present' });
+      }
       return { checked, mismatches, position };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -75,20 +71,12 @@ export async function checkOrders(
 
 async function checkPage(
   tx: Tx,
-  registry: EventTypeRegistry,
+  registry: EventTypeRegistry<LedgerEvent>,
   streams: string[],
-  upTo: ReturnType<typeof sql>,
+  upTo: Position,
   out: Mismatch[],
 ): Promise<number> {
-  const events = (
-    await rows<EventRow>(
-      tx,
-      sql`
-    SELECT ${EVENT_COLUMNS} FROM events
-    WHERE stream_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(streams)}::jsonb)) AND ${upTo}
-    ORDER BY stream_id, stream_version`,
-    )
-  ).map((row) => toStoredEvent(row, registry));
+  const events = await readStreams(tx, registry, streams, { upTo });
   const ids = streams.map(orderIdOf);
   const [found, items] = await Promise.all([getOrders(tx, ids), getOrderItems(tx, ids)]);
   let checked = 0;
@@ -99,7 +87,7 @@ async function checkPage(
     const history = events.slice(i, j);
     const state = fold(
       orderDecider,
-      history.map((e) => ({ type: e.type, data: e.data }) as OrderEvent),
+      history.filter((e) => hasTypeIn(ORDER_EVENT_TYPES, e)),
     );
     const id = orderIdOf(streamId);
     compare(id, state, history[history.length - 1]!.version, found.get(id), items.get(id) ?? [], out);
@@ -140,4 +128,13 @@ function compare(
     check(`items[${n}].unitPrice`, line.unitPrice, item?.unitPriceCents ?? null);
     check(`items[${n}].lineTotal`, line.lineTotal, item?.lineTotalCents ?? null);
   });
+}
+
+/** Up to `limit` ids of order rows after `after`, in id order. */
+async function orderIdsAfter(tx: Tx, after: string, limit: number): Promise<string[]> {
+  const found = await rows<{ id: string }>(
+    tx,
+    sql`SELECT id FROM orders WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
+  );
+  return found.map((row) => row.id);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../db/connect.js';
-import { decodePosition, encodePosition, START, type Position } from '../eventstore/position.js';
+import { decodePosition, encodePosition, START, type Position } from '../eventstore/index.js';
 
 /** Sent in the transaction that moves a checkpoint, so waiters on any instance re-check. */
 export const CHECKPOINT_CHANNEL = 'ledgerline_checkpoints';

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { createEventTypeRegistry } from '../eventstore/event-types.js';
+import { createEventTypeRegistry } from '../event-types.js';
 import { createLogger, type Logger } from '../logger.js';
 import { checkOrders } from './checker.js';
 import { ProjectionManager } from './manager.js';

@@ -1,7 +1,7 @@
 import type { Database } from '../db/connect.js';
-import type { Position } from '../eventstore/position.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
-import { EVENTS_CHANNEL, type EventStore } from '../eventstore/store.js';
+import type { Position } from '../eventstore/index.js';
+import type { EventTypeRegistry } from '../eventstore/index.js';
+import { EVENTS_CHANNEL, type EventStore } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { newEventsAnnounced } from './batch.js';
 import { LeaderLocks } from './leader.js';

@@ -1,7 +1,7 @@
 import { assertNever } from '../domain/decider.js';
 import type { OrderEvent, OrderStatus } from '../domain/order.js';
-import { decodePosition } from '../eventstore/position.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import { decodePosition } from '../eventstore/index.js';
+import type { StoredEvent } from '../eventstore/index.js';
 
 /** An `orders` row as written through jsonb_to_recordset (keys are column names). */
 export interface OrderRow {
@@ -63,8 +63,11 @@ export function orderIdOf(streamId: string): string {
  * consistency checker holds this to. Returns undefined for an event on an order that was
  * never created (evolve keeps no state for it either).
  */
-export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEvent): OrderChange | undefined {
-  const event = { type: stored.type, data: stored.data } as OrderEvent;
+export function evolveOrderRow(
+  current: OrderRow | undefined,
+  stored: StoredEvent<OrderEvent>,
+): OrderChange | undefined {
+  const event = stored;
   const id = orderIdOf(stored.streamId);
   const { tx, pos } = decodePosition(stored.position);
   const stamp = {
@@ -177,7 +180,7 @@ export function evolveOrderRow(current: OrderRow | undefined, stored: StoredEven
 }
 
 /** Orders whose first event in this batch is not their creation: their rows must be read. */
-export function ordersToLoad(events: StoredEvent[]): string[] {
+export function ordersToLoad(events: readonly StoredEvent[]): string[] {
   const seen = new Set<string>();
   const load: string[] = [];
   for (const event of events) {

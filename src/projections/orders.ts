@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../db/connect.js';
-import { ORDER_EVENT_SCHEMA_VERSIONS } from '../domain/order.js';
-import { encodePosition } from '../eventstore/position.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import { ORDER_EVENT_TYPES, type OrderEvent } from '../domain/index.js';
+import { encodePosition } from '../eventstore/index.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import {
   evolveOrderRow,
   orderIdOf,
@@ -28,14 +28,18 @@ const ORDER_UPDATE = ORDER_NAMES.filter((n) => n !== 'id')
  * orders, order_items and order_status_history. A batch is folded in memory per order
  * and written with a handful of set-based statements, whatever its size.
  */
-export const ordersProjection: Projection = {
+export const ordersProjection: Projection<OrderEvent> = {
   name: 'orders',
-  eventTypes: Object.keys(ORDER_EVENT_SCHEMA_VERSIONS),
+  eventTypes: [...ORDER_EVENT_TYPES],
   tables: ['orders', 'order_items', 'order_status_history'],
   apply: applyOrderEvents,
 };
 
-async function applyOrderEvents(tx: Tx, events: StoredEvent[], context: ApplyContext): Promise<void> {
+async function applyOrderEvents(
+  tx: Tx,
+  events: StoredEvent<OrderEvent>[],
+  context: ApplyContext,
+): Promise<void> {
   const current = await loadOrders(tx, ordersToLoad(events));
   const touched = new Map<string, OrderRow>();
   const items = new Map<string, ItemRow[]>();

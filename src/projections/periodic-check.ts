@@ -1,5 +1,5 @@
 import type { Database } from '../db/connect.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
+import type { EventTypeRegistry } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { checkOrders } from './checker.js';
 

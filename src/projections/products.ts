@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../db/connect.js';
 import type { InventoryEvent } from '../domain/inventory.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import type { Projection } from './types.js';
 
 interface ProductRow {
@@ -19,14 +19,17 @@ const PREFIX = 'product-';
  * products: stock per product (onHand, reserved), and each product's name copied onto
  * the order lines that name it, whichever of the two projections gets there first.
  */
-export const productsProjection: Projection = {
+const EVENT_TYPES = ['ProductDefined', 'StockAdded', 'StockReserved', 'StockReleased'] as const;
+type ProductEvent = Extract<InventoryEvent, { type: (typeof EVENT_TYPES)[number] }>;
+
+export const productsProjection: Projection<ProductEvent> = {
   name: 'products',
-  eventTypes: ['ProductDefined', 'StockAdded', 'StockReserved', 'StockReleased'],
+  eventTypes: EVENT_TYPES,
   tables: ['products'],
   apply: applyProductEvents,
 };
 
-async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
+async function applyProductEvents(tx: Tx, events: StoredEvent<ProductEvent>[]): Promise<void> {
   const ids = [...new Set(events.map((e) => productIdOf(e.streamId)))];
   const found = await rows<ProductRow>(
     tx,
@@ -38,7 +41,7 @@ async function applyProductEvents(tx: Tx, events: StoredEvent[]): Promise<void> 
   const named: { id: string; name: string }[] = [];
   for (const stored of events) {
     const id = productIdOf(stored.streamId);
-    const event = { type: stored.type, data: stored.data } as InventoryEvent;
+    const event = stored;
     const before = current.get(id);
     if (event.type === 'ProductDefined') {
       const { name, backorders } = event.data;

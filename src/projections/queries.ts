@@ -2,8 +2,8 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connect.js';
 import { orderItems, orders, orderStatusHistory, users } from '../db/schema.js';
 import type { OrderStatus } from '../domain/order.js';
-import { decodePosition, encodePosition, START, type Position } from '../eventstore/position.js';
-import { toIso } from '../eventstore/rows.js';
+import { decodePosition, encodePosition, START, type Position } from '../eventstore/index.js';
+import { toIso } from '../db/time.js';
 import type { OrderStatusChange } from './status-changes.js';
 
 // Read helpers over the projected tables; money is integer cents, times ISO-8601 strings.

@@ -1,8 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Database, type DedicatedSession } from '../db/connect.js';
-import { readAll } from '../eventstore/feed.js';
-import { comparePositions, type Position } from '../eventstore/position.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
+import type { Database, DedicatedSession } from '../db/connect.js';
+import {
+  comparePositions,
+  countEvents,
+  readAll,
+  type EventTypeRegistry,
+  type Position,
+} from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { runBatch, type Prefetched } from './batch.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
@@ -70,10 +74,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       await createCopies(tx, projection.tables, serving, schema);
       await tx.execute(sql`DELETE FROM checkpoints WHERE name = ${checkpoint}`);
     });
-    const [{ total } = { total: 0 }] = await rows<{ total: number }>(
-      database.db,
-      sql`SELECT count(*)::int AS total FROM events`,
-    );
+    const total = await countEvents(database.db);
     logger.info({ projection: projection.name, total }, 'rebuild started');
 
     let processed = 0;

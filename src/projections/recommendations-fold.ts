@@ -1,6 +1,6 @@
 import { assertNever } from '../domain/decider.js';
 import type { OrderEvent } from '../domain/order.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import { orderIdOf } from './order-rows.js';
 
 /** A `recommendation_orders` row as written through jsonb_to_recordset. */
@@ -39,6 +39,8 @@ export const RECOMMENDATION_EVENT_TYPES = [
   'OrderPaymentRefunded',
 ] as const satisfies readonly OrderEvent['type'][];
 
+export type RecommendationEvent = Extract<OrderEvent, { type: (typeof RECOMMENDATION_EVENT_TYPES)[number] }>;
+
 const SEPARATOR = '\u0000';
 
 /**
@@ -61,7 +63,7 @@ export const MAX_PAIRED_PRODUCTS = 20;
  */
 export function foldRecommendations(
   stored: ReadonlyMap<string, CountedOrder>,
-  events: readonly StoredEvent[],
+  events: readonly StoredEvent<RecommendationEvent>[],
 ): RecommendationChanges {
   const orders = new Map<string, CountedOrder | null>(stored);
   const touched = new Set<string>();
@@ -82,7 +84,7 @@ export function foldRecommendations(
     orders.set(id, null);
   };
   for (const stored of events) {
-    const event = { type: stored.type, data: stored.data } as OrderEvent;
+    const event = stored;
     const id = orderIdOf(stored.streamId);
     const order = orders.get(id) ?? null;
     switch (event.type) {
@@ -114,9 +116,6 @@ export function foldRecommendations(
         else takeOut(id, order);
         break;
       }
-      case 'OrderShipped':
-      case 'OrderDelivered':
-        continue;
       default:
         return assertNever(event);
     }

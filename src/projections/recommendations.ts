@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../db/connect.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import { ordersToLoad } from './order-rows.js';
 import {
   foldRecommendations,
   RECOMMENDATION_EVENT_TYPES,
   type CountedOrder,
   type PairDelta,
+  type RecommendationEvent,
   type UserProductDelta,
 } from './recommendations-fold.js';
 import type { Projection } from './types.js';
@@ -17,7 +18,7 @@ import type { Projection } from './types.js';
  * as long as a cancellation or refund may take it back out. A batch is a handful of
  * set-based statements, whatever its size.
  */
-export const recommendationsProjection: Projection = {
+export const recommendationsProjection: Projection<RecommendationEvent> = {
   name: 'recommendations',
   eventTypes: RECOMMENDATION_EVENT_TYPES,
   tables: ['recommendation_orders', 'product_pairs', 'user_products'],
@@ -26,7 +27,7 @@ export const recommendationsProjection: Projection = {
   apply: applyRecommendationEvents,
 };
 
-async function applyRecommendationEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
+async function applyRecommendationEvents(tx: Tx, events: StoredEvent<RecommendationEvent>[]): Promise<void> {
   const changes = foldRecommendations(await loadOrders(tx, ordersToLoad(events)), events);
   if (changes.saved.length > 0) await saveOrders(tx, changes.saved);
   if (changes.removed.length > 0) {

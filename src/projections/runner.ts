@@ -1,7 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Database } from '../db/connect.js';
-import { decodePosition, encodePosition, type Position } from '../eventstore/position.js';
-import type { EventTypeRegistry } from '../eventstore/registry.js';
+import type { Database } from '../db/connect.js';
+import { nextPositionAfter, type EventTypeRegistry, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
 import { runBatch, type Prefetched } from './batch.js';
 import { readCheckpoints } from './checkpoints.js';
@@ -158,15 +156,7 @@ export class ProjectionRunner {
   private async nextPosition(): Promise<Position | null> {
     const { database, projection } = this.options;
     const checkpoint = (await readCheckpoints(database.db, [projection.name])).get(projection.name)!;
-    const { tx, pos } = decodePosition(checkpoint);
-    const [row] = await rows<{ tx: string; pos: string }>(
-      database.db,
-      sql`
-      SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
-      WHERE (transaction_id, global_position) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)
-      ORDER BY transaction_id, global_position LIMIT 1`,
-    );
-    return row ? encodePosition(row.tx, row.pos) : null;
+    return nextPositionAfter(database.db, checkpoint);
   }
 
   /** Waits `ms`, or less when stopped, or (if `wakeable`) when new events are announced. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../db/connect.js';
-import { toIso } from '../eventstore/rows.js';
-import { decodePosition, encodePosition, START, type Position } from '../eventstore/position.js';
+import { toIso } from '../db/time.js';
+import { encodePosition, lagAfter, START, type Position } from '../eventstore/index.js';
 import { LOCK_SPACE } from './leader.js';
 import type { ProjectionError } from './types.js';
 
@@ -92,20 +92,4 @@ export async function readStoredStatus(
       };
     }),
   );
-}
-
-async function lagAfter(
-  exec: Executor,
-  position: Position,
-): Promise<{ eventsBehind: number; secondsBehind: number }> {
-  const { tx, pos } = decodePosition(position);
-  const after = sql`(transaction_id, global_position) > (${tx.toString()}::xid8, ${pos.toString()}::bigint)`;
-  const [row] = await rows<{ behind: number | string; seconds: number | string | null }>(
-    exec,
-    sql`
-    SELECT (SELECT count(*) FROM events WHERE ${after}) AS behind,
-      (SELECT extract(epoch FROM now() - recorded_at) FROM events WHERE ${after}
-       ORDER BY transaction_id, global_position LIMIT 1)::float8 AS seconds`,
-  );
-  return { eventsBehind: Number(row?.behind ?? 0), secondsBehind: Math.max(0, Number(row?.seconds ?? 0)) };
 }

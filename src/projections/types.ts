@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connect.js';
-import type { Position } from '../eventstore/position.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { Position } from '../eventstore/index.js';
+import type { DomainEventShape, StoredEvent } from '../eventstore/index.js';
 
 export interface ApplyContext {
   /** Replaying history into fresh tables: nothing is announced to subscribers. */
@@ -11,9 +11,10 @@ export interface ApplyContext {
  * A read model: the event types it reads and an evolve over its rows, applied a batch at
  * a time inside the transaction that also moves its checkpoint.
  */
-export interface Projection {
+export interface Projection<E extends DomainEventShape = DomainEventShape> {
   readonly name: string;
-  readonly eventTypes: readonly string[];
+  /** The event types `apply` is given; the feed's other events only move the checkpoint. */
+  readonly eventTypes: readonly E['type'][];
   /**
    * The tables only this projection writes. A rebuild fills fresh copies of them, so
    * `apply` must name them unqualified: the rebuild puts its own schema first on the
@@ -26,7 +27,7 @@ export interface Projection {
    */
   readonly readYourWrites?: boolean;
   /** `events` are in feed order and all of `eventTypes`; the batch commits or not as one. */
-  apply(tx: Tx, events: StoredEvent[], context: ApplyContext): Promise<void>;
+  apply(tx: Tx, events: StoredEvent<E>[], context: ApplyContext): Promise<void>;
 }
 
 export type ProjectionState = 'running' | 'catching_up' | 'failing' | 'rebuilding' | 'standby' | 'stopped';

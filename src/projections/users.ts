@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../db/connect.js';
 import { assertNever } from '../domain/decider.js';
-import { USER_EVENT_SCHEMA_VERSIONS, type UserEvent } from '../domain/user.js';
-import { decodePosition } from '../eventstore/position.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import { USER_EVENT_TYPES, type UserEvent } from '../domain/index.js';
+import { decodePosition } from '../eventstore/index.js';
+import type { StoredEvent } from '../eventstore/index.js';
 import type { Projection } from './types.js';
 
 interface UserRow {
@@ -19,9 +19,9 @@ interface UserRow {
 const PREFIX = 'user-';
 
 /** users: one row per registered user, the same transitions as userDecider.evolve. */
-export const usersProjection: Projection = {
+export const usersProjection: Projection<UserEvent> = {
   name: 'users',
-  eventTypes: Object.keys(USER_EVENT_SCHEMA_VERSIONS),
+  eventTypes: [...USER_EVENT_TYPES],
   tables: ['users'],
   async apply(tx, events) {
     const ids = [
@@ -52,8 +52,8 @@ function userIdOf(event: StoredEvent): string {
   return event.streamId.startsWith(PREFIX) ? event.streamId.slice(PREFIX.length) : event.streamId;
 }
 
-function evolveUserRow(current: UserRow | undefined, stored: StoredEvent): UserRow | undefined {
-  const event = { type: stored.type, data: stored.data } as UserEvent;
+function evolveUserRow(current: UserRow | undefined, stored: StoredEvent<UserEvent>): UserRow | undefined {
+  const event = stored;
   const { tx, pos } = decodePosition(stored.position);
   const stamp = {
     version: stored.version,

@@ -1,5 +1,5 @@
 import type { Database } from '../db/connect.js';
-import { compareFeedPoints, decodePosition, type FeedPoint, type Position } from '../eventstore/position.js';
+import { compareFeedPoints, decodePosition, type FeedPoint, type Position } from '../eventstore/index.js';
 import { CHECKPOINT_CHANNEL, parseCheckpointMoved, readCheckpoints } from './checkpoints.js';
 
 export class WaitForPositionTimeoutError extends Error {

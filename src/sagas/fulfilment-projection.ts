@@ -1,44 +1,51 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../db/connect.js';
-import type { InventoryEvent, OrderCreated, OrderEvent } from '../domain/index.js';
-import { createEventTypeRegistry } from '../eventstore/event-types.js';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from '../eventstore/rows.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { Tx } from '../db/connect.js';
+import type { LedgerEvent, OrderCreated } from '../domain/index.js';
+import { hasEventAfter, readStreams, type EventTypeRegistry, type StoredEvent } from '../eventstore/index.js';
 import type { Projection } from '../projections/types.js';
 import { startFulfilment, type Fulfilment, type FulfilmentFact } from './fulfilment.js';
 import { recordFacts, sagasWaitingFor } from './fulfilment-store.js';
 
-const registry = createEventTypeRegistry();
+const EVENT_TYPES = [
+  'OrderPaid',
+  'OrderShipped',
+  'OrderCancelled',
+  'OrderPaymentRefunded',
+  'StockAdded',
+  'StockReserved',
+  'StockReservationRejected',
+  'StockBackordered',
+  'StockReleased',
+] as const satisfies readonly LedgerEvent['type'][];
+
+type FulfilmentEvent = Extract<LedgerEvent, { type: (typeof EVENT_TYPES)[number] }>;
+type Stored = StoredEvent<FulfilmentEvent>;
 
 /**
  * The saga's feed consumer: records what happened to each paid order in `fulfilments`
  * (and the notification it warrants) in the transaction that moves its checkpoint. It
  * never sends a command: the worker does, outside any transaction.
  */
-export const fulfilmentProjection: Projection = {
-  name: 'fulfilment',
-  eventTypes: [
-    'OrderPaid',
-    'OrderShipped',
-    'OrderCancelled',
-    'OrderPaymentRefunded',
-    'StockAdded',
-    'StockReserved',
-    'StockReservationRejected',
-    'StockBackordered',
-    'StockReleased',
-  ],
-  tables: ['fulfilments', 'notifications'],
-  // Nobody reads this through consistentWith; the order's own tables answer that.
-  readYourWrites: false,
-  apply: applyFulfilmentEvents,
-};
+export function fulfilmentProjection(registry: EventTypeRegistry<LedgerEvent>): Projection<FulfilmentEvent> {
+  return {
+    name: 'fulfilment',
+    eventTypes: EVENT_TYPES,
+    tables: ['fulfilments', 'notifications'],
+    // Nobody reads this through consistentWith; the order's own tables answer that.
+    readYourWrites: false,
+    apply: (tx, events) => applyFulfilmentEvents(tx, registry, events),
+  };
+}
 
 type Learnt = Map<string, { start?: Fulfilment; facts: FulfilmentFact[] }>;
 
-async function applyFulfilmentEvents(tx: Tx, events: StoredEvent[]): Promise<void> {
+async function applyFulfilmentEvents(
+  tx: Tx,
+  registry: EventTypeRegistry<LedgerEvent>,
+  events: Stored[],
+): Promise<void> {
   const created = await orderCreations(
     tx,
+    registry,
     events.filter((e) => e.type === 'OrderPaid').map((e) => e.streamId),
   );
   let byOrder: Learnt = new Map();
@@ -81,57 +88,44 @@ async function recordAll(tx: Tx, byOrder: Learnt): Promise<void> {
 }
 
 /** Whether units of the product became free after `backordered` was decided (a later version of its stream). */
-async function restockedAfter(tx: Tx, backordered: StoredEvent): Promise<boolean> {
-  const found = await rows(
-    tx,
-    sql`
-    SELECT 1 FROM events WHERE stream_id = ${backordered.streamId} AND stream_version > ${backordered.version}
-      AND event_type IN ('StockAdded', 'StockReleased') LIMIT 1`,
-  );
-  return found.length > 0;
+function restockedAfter(tx: Tx, backordered: Stored): Promise<boolean> {
+  return hasEventAfter(tx, backordered.streamId, backordered.version, ['StockAdded', 'StockReleased']);
 }
 
 /** The product whose units became free (added, or released by another order), if any. */
-function restockedProduct(stored: StoredEvent): string | undefined {
+function restockedProduct(stored: Stored): string | undefined {
   if (stored.streamType !== 'product' || (stored.type !== 'StockAdded' && stored.type !== 'StockReleased'))
     return undefined;
   return stored.streamId.slice('product-'.length);
 }
 
 function factOf(
-  stored: StoredEvent,
+  stored: Stored,
   created: Map<string, OrderCreated['data']>,
 ): { orderId: string; start?: Fulfilment; fact?: FulfilmentFact } | undefined {
   const at = stored.recordedAt;
-  if (stored.streamType === 'product') {
-    const event = { type: stored.type, data: stored.data } as InventoryEvent;
-    const productId = stored.streamId.slice('product-'.length);
-    switch (event.type) {
-      case 'StockReserved':
-        return {
-          orderId: event.data.orderId,
-          fact: { type: 'StockReserved', productId, quantity: event.data.quantity, at },
-        };
-      case 'StockReservationRejected': {
-        const { orderId, requested, available } = event.data;
-        return { orderId, fact: { type: 'StockReservationRejected', productId, requested, available, at } };
-      }
-      case 'StockBackordered': {
-        const { orderId, requested, available } = event.data;
-        return { orderId, fact: { type: 'StockBackordered', productId, requested, available, at } };
-      }
-      case 'StockReleased':
-        return {
-          orderId: event.data.orderId,
-          fact: { type: 'StockReleased', productId, quantity: event.data.quantity, at },
-        };
-      default:
-        return undefined;
-    }
-  }
+  const productId = stored.streamId.slice('product-'.length);
   const orderId = stored.streamId.slice('order-'.length);
-  const event = { type: stored.type, data: stored.data } as OrderEvent;
+  const event = stored;
   switch (event.type) {
+    case 'StockReserved':
+      return {
+        orderId: event.data.orderId,
+        fact: { type: 'StockReserved', productId, quantity: event.data.quantity, at },
+      };
+    case 'StockReservationRejected': {
+      const { orderId, requested, available } = event.data;
+      return { orderId, fact: { type: 'StockReservationRejected', productId, requested, available, at } };
+    }
+    case 'StockBackordered': {
+      const { orderId, requested, available } = event.data;
+      return { orderId, fact: { type: 'StockBackordered', productId, requested, available, at } };
+    }
+    case 'StockReleased':
+      return {
+        orderId: event.data.orderId,
+        fact: { type: 'StockReleased', productId, quantity: event.data.quantity, at },
+      };
     case 'OrderPaid': {
       const order = created.get(stored.streamId);
       if (!order) return undefined;
@@ -168,15 +162,13 @@ function factOf(
 }
 
 /** The OrderCreated of each paid order (its lines and customer), upcast like any read. */
-async function orderCreations(tx: Tx, streamIds: string[]): Promise<Map<string, OrderCreated['data']>> {
-  if (streamIds.length === 0) return new Map();
-  const found = await rows<EventRow>(
-    tx,
-    sql`
-    SELECT ${EVENT_COLUMNS} FROM events WHERE event_type = 'OrderCreated'
-      AND stream_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(streamIds)}::jsonb))`,
-  );
-  return new Map(
-    found.map((row) => [row.stream_id, toStoredEvent(row, registry).data as OrderCreated['data']]),
-  );
+async function orderCreations(
+  tx: Tx,
+  registry: EventTypeRegistry<LedgerEvent>,
+  streamIds: string[],
+): Promise<Map<string, OrderCreated['data']>> {
+  const found = await readStreams(tx, registry, streamIds, { types: ['OrderCreated'] });
+  const created = new Map<string, OrderCreated['data']>();
+  for (const event of found) if (event.type === 'OrderCreated') created.set(event.streamId, event.data);
+  return created;
 }

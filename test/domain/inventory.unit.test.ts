@@ -12,7 +12,7 @@ import {
   type InventoryCommand,
   type InventoryEvent,
 } from '../../src/domain/inventory.js';
-import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../../src/event-types.js';
 import { given } from './given.js';
 
 const metadata = {

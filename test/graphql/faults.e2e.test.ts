@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
-import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../../src/event-types.js';
 import { checkOrders } from '../../src/projections/checker.js';
 import { LOCK_SPACE } from '../../src/projections/leader.js';
 import { PROJECTIONS } from '../../src/projections/projections.js';

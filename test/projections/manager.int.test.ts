@@ -1,9 +1,10 @@
+import type { OrderEvent } from '../../src/domain/index.js';
 import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, rows, type Database } from '../../src/db/connect.js';
-import { comparePositions } from '../../src/eventstore/position.js';
-import { EventStore } from '../../src/eventstore/store.js';
+import { comparePositions } from '../../src/eventstore/index.js';
+import { EventStore } from '../../src/eventstore/index.js';
 import { runBatch } from '../../src/projections/batch.js';
 import { readCheckpoints } from '../../src/projections/checkpoints.js';
 import {
@@ -32,7 +33,7 @@ import {
 const T0 = '2025-10-29T10:00:00.000Z';
 
 /** Applies part of the batch for real, then dies before the checkpoint is written. */
-function crashingAfter(rowsBeforeCrash: number): Projection {
+function crashingAfter(rowsBeforeCrash: number): Projection<OrderEvent> {
   return {
     ...ordersProjection,
     async apply(tx, events, context) {
@@ -156,7 +157,7 @@ describe.each(ENGINES)('projection batches and manager on %s', (engine) => {
     const poisonPosition = await driveOrder(store, 'poison', [{ type: 'create', userId: 'user-1', at: T0 }]);
     await driveOrder(store, 'after-poison', [{ type: 'create', userId: 'user-1', at: T0 }]);
     let broken = true;
-    const fragile: Projection = {
+    const fragile: Projection<OrderEvent> = {
       ...ordersProjection,
       async apply(tx, events, context) {
         if (broken && events.some((e) => e.position === poisonPosition))

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { EventStore } from '../../src/eventstore/store.js';
-import { comparePositions } from '../../src/eventstore/position.js';
+import { EventStore } from '../../src/eventstore/index.js';
+import { comparePositions } from '../../src/eventstore/index.js';
 import {
   ORDER_STATUS_CHANNEL,
   getOrder,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventStore } from '../../src/eventstore/store.js';
+import { EventStore } from '../../src/eventstore/index.js';
 import { ProjectionManager, type Projection } from '../../src/projections/index.js';
 import { PGLITE_BATCH_BUDGET_MS } from '../../src/projections/pacing.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';

@@ -1,10 +1,11 @@
+import type { OrderEvent } from '../../src/domain/index.js';
 import { PassThrough } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { rows } from '../../src/db/connect.js';
-import { comparePositions } from '../../src/eventstore/position.js';
-import { EventStore } from '../../src/eventstore/store.js';
+import { comparePositions } from '../../src/eventstore/index.js';
+import { EventStore } from '../../src/eventstore/index.js';
 import {
   ProjectionManager,
   checkOrders,
@@ -155,7 +156,7 @@ describe.each(ENGINES)('rebuild and consistency check on %s', (engine) => {
     expect(await schemas()).toEqual([]);
 
     let applied = 0;
-    const failing: Projection = {
+    const failing: Projection<OrderEvent> = {
       ...ordersProjection,
       async apply(tx, events, context) {
         if (context.rebuilding && ++applied === 4) throw new Error('disk full');

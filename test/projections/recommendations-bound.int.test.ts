@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
-import { EventStore } from '../../src/eventstore/store.js';
+import { EventStore } from '../../src/eventstore/index.js';
 import { MAX_PAIRED_PRODUCTS } from '../../src/projections/recommendations-fold.js';
 import { recommendForProduct } from '../../src/projections/recommendations-queries.js';
 import { recommendationsProjection } from '../../src/projections/recommendations.js';

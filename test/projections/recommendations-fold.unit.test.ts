@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../src/eventstore/types.js';
+import type { StoredEvent } from '../../src/eventstore/index.js';
 import {
   foldRecommendations,
   MAX_PAIRED_PRODUCTS,
   type CountedOrder,
+  type RecommendationEvent,
 } from '../../src/projections/recommendations-fold.js';
 
 let position = 0;
-function event(orderId: string, type: string, data: unknown = {}): StoredEvent {
+/** A stored event with only the data the fold reads (a cancellation's reason is not). */
+function event(
+  orderId: string,
+  type: RecommendationEvent['type'],
+  data: object = {},
+): StoredEvent<RecommendationEvent> {
   position += 1;
-  return {
+  const stored = {
     id: `e-${position}`,
     type,
     streamId: `order-${orderId}`,
@@ -21,6 +27,7 @@ function event(orderId: string, type: string, data: unknown = {}): StoredEvent {
     metadata: {},
     recordedAt: '2026-01-01T00:00:00.000Z',
   };
+  return stored as StoredEvent<RecommendationEvent>;
 }
 const created = (orderId: string, userId: string, ...products: string[]) =>
   event(orderId, 'OrderCreated', {

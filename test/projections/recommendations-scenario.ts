@@ -1,6 +1,6 @@
 import type { OrderItem } from '../../src/domain/order.js';
-import type { EventStore } from '../../src/eventstore/store.js';
-import type { Position } from '../../src/eventstore/position.js';
+import type { EventStore } from '../../src/eventstore/index.js';
+import type { Position } from '../../src/eventstore/index.js';
 import { driveOrder, type Step } from './support.js';
 
 // Three users, five products. Only paid orders count, and o5 (paid, then cancelled) and

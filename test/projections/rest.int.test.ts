@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EventStore } from '../../src/eventstore/store.js';
+import { EventStore } from '../../src/eventstore/index.js';
 import { ProjectionManager, type Projection } from '../../src/projections/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { driveOrder, registry, silent, until } from './support.js';

@@ -11,9 +11,9 @@ import {
   type OrderItem,
 } from '../../src/domain/order.js';
 import { userDecider, userStreamId, type UserCommand, type UserEvent } from '../../src/domain/user.js';
-import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
-import { comparePositions, type Position } from '../../src/eventstore/position.js';
-import type { EventStore } from '../../src/eventstore/store.js';
+import { createEventTypeRegistry } from '../../src/event-types.js';
+import { comparePositions, type Position } from '../../src/eventstore/index.js';
+import type { EventStore } from '../../src/eventstore/index.js';
 import { runBatch } from '../../src/projections/batch.js';
 import type { Projection } from '../../src/projections/types.js';
 

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows } from '../../src/db/connect.js';
 import type { CommandHandler } from '../../src/commands/index.js';
-import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
-import { encodePosition } from '../../src/eventstore/position.js';
+import { encodePosition } from '../../src/eventstore/index.js';
 import { ProjectionManager } from '../../src/projections/manager.js';
 import { PROJECTIONS } from '../../src/projections/projections.js';
 import { LocalCarrier, type Carrier } from '../../src/sagas/carrier.js';
@@ -23,9 +22,9 @@ export class SagaHarness {
     this.commands = commandHandler(database);
     this.projections = new ProjectionManager({
       database,
-      registry: createEventTypeRegistry(),
+      registry: this.commands.store.registry,
       logger: silentLogger,
-      projections: [...PROJECTIONS, fulfilmentProjection],
+      projections: [...PROJECTIONS, fulfilmentProjection(this.commands.store.registry)],
       pollIntervalMs: 100,
     });
   }

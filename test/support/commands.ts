@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { CommandHandler } from '../../src/commands/index.js';
 import type { CommandMetadata } from '../../src/domain/index.js';
 import { EventStore } from '../../src/eventstore/index.js';
-import { createEventTypeRegistry } from '../../src/eventstore/event-types.js';
+import { createEventTypeRegistry } from '../../src/event-types.js';
 import type { Database } from '../../src/db/connect.js';
 
 export const silentLogger = pino({ level: 'silent' });
