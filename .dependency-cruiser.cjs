@@ -91,6 +91,14 @@ module.exports = {
       to: { path: layer('commands', 'sagas') },
     },
     {
+      name: 'live-knows-no-read-model',
+      comment:
+        'live/ fans rows out to subscribers; the composition root hands it each table as a LiveSource, so it imports no read model, saga, command or database.',
+      severity: 'error',
+      from: { path: layer('live') },
+      to: { path: layer('db', 'domain', 'eventstore', 'commands', 'projections', 'sagas') },
+    },
+    {
       name: 'api-reads-through-facades',
       comment:
         'graphql/ reaches commands, read models, live updates and auth; never the database or a saga directly.',

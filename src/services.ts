@@ -13,11 +13,14 @@ import { ProjectionManager } from './projections/manager.js';
 import { OrderReads } from './projections/order-reads.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';
-import { StatusHub } from './graphql/status-hub.js';
-import { NotificationHub } from './graphql/notification-hub.js';
+import { statusChangeSource } from './projections/queries.js';
+import type { OrderStatusChange } from './projections/status-changes.js';
+import { NotificationHub } from './live/notification-hub.js';
+import { StatusHub } from './live/status-hub.js';
 import { LocalCarrier, type Carrier } from './sagas/carrier.js';
 import { fulfilmentProjection } from './sagas/fulfilment-projection.js';
 import { FulfilmentWorker } from './sagas/fulfilment-worker.js';
+import { notificationSource, type Notification } from './sagas/notifications.js';
 
 /** Everything one instance runs, wired once; the GraphQL layer reaches it through its context. */
 export interface Services {
@@ -29,8 +32,8 @@ export interface Services {
   readonly projections: ProjectionManager;
   /** Single-order reads of the read tables, batched across requests. */
   readonly reads: OrderReads;
-  readonly subscriptions: StatusHub;
-  readonly notifications: NotificationHub;
+  readonly subscriptions: StatusHub<OrderStatusChange>;
+  readonly notifications: NotificationHub<Notification>;
   readonly metrics: Metrics;
   health(): Promise<Health>;
   stop(): Promise<void>;
@@ -95,8 +98,8 @@ export async function startServices(
         metrics.sagaSteps.inc({ saga: 'fulfilment', step: step.split(':')[0]!, outcome }),
     });
   const hubOptions = { capacity: config.subscriberBuffer, pollIntervalMs: 1_000 };
-  const subscriptions = new StatusHub(database, logger, hubOptions);
-  const notifications = new NotificationHub(database, logger, hubOptions);
+  const subscriptions = new StatusHub(statusChangeSource(database), logger, hubOptions);
+  const notifications = new NotificationHub(notificationSource(database), logger, hubOptions);
   metrics.observe({
     subscriptions: () => subscriptions.subscriberCount,
     projections: () => projections.status(),

@@ -15,7 +15,7 @@ import { isPageRequest, serveGraphiqlPage } from './graphiql-page.js';
 import { answerRefusal, identify, refuseBody, unauthenticated } from './http-gate.js';
 import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
-import { sharedSubscriptions } from './shared-subscriptions.js';
+import { sharedSubscriptions } from '../live/shared-subscriptions.js';
 import { serveGraphqlWs } from './ws-server.js';
 
 export interface HttpServer {

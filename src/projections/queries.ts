@@ -1,10 +1,16 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../db/connect.js';
+import type { Database, Executor } from '../db/connect.js';
 import { orderItems, orders, orderStatusHistory, users } from '../db/schema.js';
 import type { OrderStatus } from '../domain/order.js';
-import { decodePosition, encodePosition, START, type Position } from '../eventstore/index.js';
+import {
+  comparePositions,
+  decodePosition,
+  encodePosition,
+  START,
+  type Position,
+} from '../eventstore/index.js';
 import { toIso } from '../db/time.js';
-import type { OrderStatusChange } from './status-changes.js';
+import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
 
 // Read helpers over the projected tables; money is integer cents, times ISO-8601 strings.
 
@@ -194,5 +200,19 @@ export async function getUser(exec: Executor, id: string): Promise<UserView | un
     deleted: row.deleted,
     version: row.version,
     position: encodePosition(row.lastTransactionId, row.lastGlobalPosition),
+  };
+}
+
+/** order_status_history as the live status hub follows it (a LiveSource; see live/source.ts). */
+export function statusChangeSource(database: Database) {
+  return {
+    what: 'status changes',
+    origin: START,
+    listen: (wake: () => void) => database.listen(ORDER_STATUS_CHANNEL, wake),
+    head: () => lastStatusChangePosition(database.db),
+    after: (position: string, limit: number, filter: { orderId?: string; userId?: string } = {}) =>
+      statusChangesAfter(database.db, position, { ...filter, limit }),
+    positionOf: (change: OrderStatusChange) => change.position,
+    compare: comparePositions,
   };
 }

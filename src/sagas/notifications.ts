@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Executor, type Tx } from '../db/connect.js';
+import { rows, type Database, type Executor, type Tx } from '../db/connect.js';
 
 export interface Notification {
   id: string;
@@ -81,4 +81,18 @@ export async function lastNotificationPosition(exec: Executor): Promise<string> 
 
 function normalise(n: Notification): Notification {
   return { ...n, createdAt: new Date(n.createdAt).toISOString() };
+}
+
+/** The outbox as the live notification hub follows it (a LiveSource; see live/source.ts). */
+export function notificationSource(database: Database) {
+  return {
+    what: 'notifications',
+    origin: '0',
+    listen: (wake: () => void) => database.listen(NOTIFICATIONS_CHANNEL, wake),
+    head: () => lastNotificationPosition(database.db),
+    after: (position: string, limit: number, userId?: string) =>
+      notificationsAfter(database.db, position, limit, userId),
+    positionOf: (notification: Notification) => notification.position,
+    compare: compareNotificationPositions,
+  };
 }

@@ -1,11 +1,8 @@
-import type { Database } from '../db/connect.js';
-import { comparePositions, START, type Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import { lastStatusChangePosition, statusChangesAfter } from '../projections/queries.js';
-import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from '../projections/status-changes.js';
 import { Channel } from './channel.js';
 import { fanOut } from './fan-out.js';
 import { overflowError, replayThenLive } from './replay.js';
+import type { LiveSource } from './source.js';
 import { TableFollower } from './table-follower.js';
 
 export interface StatusFilter {
@@ -13,35 +10,38 @@ export interface StatusFilter {
   userId?: string;
 }
 
+/** What the hub routes a change by. */
+export interface StatusRow {
+  position: string;
+  orderId: string;
+  userId: string;
+}
+
+export interface HubOptions {
+  /** Changes a subscriber may fall behind before it is ended. */
+  capacity: number;
+  pollIntervalMs: number;
+}
+
 /**
- * One per instance: follows `order_status_history` (see TableFollower) and fans each
- * change out to this instance's subscribers.
+ * One per instance: follows the status changes table (see TableFollower) and fans each
+ * change out to this instance's subscribers, by order, by user, or all.
  */
-export class StatusHub {
-  private readonly follower: TableFollower<OrderStatusChange>;
-  private readonly everyone = new Set<Channel<OrderStatusChange>>();
-  private readonly byOrder = new Map<string, Set<Channel<OrderStatusChange>>>();
-  private readonly byUser = new Map<string, Set<Channel<OrderStatusChange>>>();
+export class StatusHub<T extends StatusRow> {
+  private readonly follower: TableFollower<T>;
+  private readonly everyone = new Set<Channel<T>>();
+  private readonly byOrder = new Map<string, Set<Channel<T>>>();
+  private readonly byUser = new Map<string, Set<Channel<T>>>();
 
   constructor(
-    private readonly database: Database,
+    private readonly source: LiveSource<T, StatusFilter>,
     logger: Logger,
-    private readonly options: { capacity: number; pollIntervalMs: number } = {
-      capacity: 1_000,
-      pollIntervalMs: 1_000,
-    },
+    private readonly options: HubOptions = { capacity: 1_000, pollIntervalMs: 1_000 },
   ) {
     this.follower = new TableFollower(
-      database,
+      source,
+      (change) => this.publish(change),
       logger,
-      {
-        what: 'status changes',
-        channel: ORDER_STATUS_CHANNEL,
-        head: () => lastStatusChangePosition(database.db),
-        after: (position, limit) => statusChangesAfter(database.db, position, { limit }),
-        positionOf: (change) => change.position,
-        publish: (change) => this.publish(change),
-      },
       options.pollIntervalMs,
     );
   }
@@ -77,25 +77,25 @@ export class StatusHub {
    * ones, with none missing and none repeated across the switch. Without `after` it
    * starts live, and the subscriber reads its channel directly.
    */
-  subscribe(filter: StatusFilter, after?: Position): AsyncIterableIterator<OrderStatusChange> {
+  subscribe(filter: StatusFilter, after?: string): AsyncIterableIterator<T> {
     const live = this.attach(filter);
     if (after === undefined) return live;
     return replayThenLive(live, after, {
-      readPage: (from, limit) => statusChangesAfter(this.database.db, from, { ...filter, limit }),
+      readPage: (from, limit) => this.source.after(from, limit, filter),
       positionOf: (change) => change.position,
-      compare: comparePositions,
+      compare: (a, b) => this.source.compare(a, b),
       capacity: this.options.capacity,
     });
   }
 
-  private attach(filter: StatusFilter): Channel<OrderStatusChange> {
+  private attach(filter: StatusFilter): Channel<T> {
     const [index, key] =
       filter.orderId !== undefined
         ? [this.byOrder, filter.orderId]
         : filter.userId !== undefined
           ? [this.byUser, filter.userId]
           : [undefined, ''];
-    const channel: Channel<OrderStatusChange> = new Channel(this.options.capacity, () => {
+    const channel: Channel<T> = new Channel(this.options.capacity, () => {
       if (!index) return void this.everyone.delete(channel);
       const set = index.get(key);
       set?.delete(channel);
@@ -116,10 +116,10 @@ export class StatusHub {
    * runs that subscriber's GraphQL execution, and thousands in one go would hold HTTP
    * requests and database replies back for seconds.
    */
-  private publish(change: OrderStatusChange): Promise<void> {
+  private publish(change: T): Promise<void> {
     // With nothing delivered yet (no capacity at all), resuming from the start misses nothing.
-    const overflowed = (last: OrderStatusChange | undefined) =>
-      overflowError(last?.position ?? START, this.options.capacity);
+    const overflowed = (last: T | undefined) =>
+      overflowError(last?.position ?? this.source.origin, this.options.capacity);
     const targets = [
       ...this.everyone,
       ...(this.byOrder.get(change.orderId) ?? []),

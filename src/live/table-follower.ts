@@ -1,22 +1,8 @@
 import { Coalesced } from '../coalesce.js';
-import type { Database } from '../db/connect.js';
 import type { Logger } from '../logger.js';
+import type { LiveSource } from './source.js';
 
 const PAGE = 500;
-
-/** A table written in position order, and what to do with each new row. */
-export interface FollowedTable<T> {
-  /** What the rows are, for the log. */
-  readonly what: string;
-  /** The NOTIFY channel its writer announces new rows on. */
-  readonly channel: string;
-  /** The position of the last row now. */
-  head(): Promise<string>;
-  /** Up to `limit` rows after `position`, in order. */
-  after(position: string, limit: number): Promise<T[]>;
-  positionOf(row: T): string;
-  publish(row: T): Promise<void> | void;
-}
 
 /**
  * Follows a table from the moment it starts: woken by the writer's NOTIFY, polling as
@@ -30,9 +16,9 @@ export class TableFollower<T> {
   private readonly pumper = new Coalesced(() => this.pump());
 
   constructor(
-    private readonly database: Database,
+    private readonly table: LiveSource<T, unknown>,
+    private readonly publish: (row: T) => Promise<void> | void,
     private readonly logger: Logger,
-    private readonly table: FollowedTable<T>,
     private readonly pollIntervalMs: number,
   ) {}
 
@@ -43,7 +29,7 @@ export class TableFollower<T> {
 
   async start(): Promise<void> {
     this.at = await this.table.head();
-    this.unlisten = await this.database.listen(this.table.channel, () => this.pumper.wake());
+    this.unlisten = await this.table.listen(() => this.pumper.wake());
     this.timer = setInterval(() => this.pumper.wake(), this.pollIntervalMs);
     this.timer.unref();
   }
@@ -59,7 +45,7 @@ export class TableFollower<T> {
       for (;;) {
         const page = await this.table.after(this.at, PAGE);
         for (const row of page) {
-          await this.table.publish(row);
+          await this.publish(row);
           // Subscribers that read take each row before the next: a burst does not fill
           // their queues, which only one that stopped reading can overflow.
           await new Promise((resolve) => setImmediate(resolve));

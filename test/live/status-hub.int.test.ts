@@ -1,19 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { START, comparePositions } from '../../src/eventstore/index.js';
-import { StatusHub } from '../../src/graphql/status-hub.js';
-import { lastStatusChangePosition, statusChangesAfter } from '../../src/projections/queries.js';
+import { StatusHub } from '../../src/live/status-hub.js';
+import {
+  lastStatusChangePosition,
+  statusChangeSource,
+  statusChangesAfter,
+} from '../../src/projections/queries.js';
+import type { OrderStatusChange } from '../../src/projections/status-changes.js';
 import { ORDER_STATUS_CHANNEL } from '../../src/projections/status-changes.js';
 import { silentLogger } from '../support/commands.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 
 describe.each(ENGINES)('status hub on %s', (engine) => {
   let database: TestDatabase;
-  let hub: StatusHub;
+  let hub: StatusHub<OrderStatusChange>;
   let position = 100;
   beforeAll(async () => {
     database = await openTestDatabase(engine);
-    hub = new StatusHub(database, silentLogger, { capacity: 3, pollIntervalMs: 100 });
+    hub = new StatusHub(statusChangeSource(database), silentLogger, { capacity: 3, pollIntervalMs: 100 });
     await hub.start();
   });
   afterAll(async () => {
@@ -136,7 +141,10 @@ describe.each(ENGINES)('status hub on %s', (engine) => {
     await record('o-restart', 3);
     const newest = (await statusChangesAfter(database.db, START, { limit: 100_000 })).at(-1)!.position;
     // when a hub starts on it
-    const restarted = new StatusHub(database, silentLogger, { capacity: 10, pollIntervalMs: 100 });
+    const restarted = new StatusHub(statusChangeSource(database), silentLogger, {
+      capacity: 10,
+      pollIntervalMs: 100,
+    });
     await restarted.start();
     try {
       expect(await lastStatusChangePosition(database.db)).toBe(newest);
