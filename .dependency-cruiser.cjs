@@ -91,6 +91,33 @@ module.exports = {
       to: { path: layer('commands', 'sagas') },
     },
     {
+      name: 'processing-knows-no-consumer',
+      comment:
+        'processing/ is the engine every feed consumer shares (checkpoints, leadership, the wake/sleep loop, batches, rebuilds); it knows none of them.',
+      severity: 'error',
+      from: { path: layer('processing') },
+      to: {
+        path: layer(
+          'domain',
+          'commands',
+          'projections',
+          'sagas',
+          'live',
+          'graphql',
+          'auth',
+          'seed',
+          'dashboard',
+        ),
+      },
+    },
+    {
+      name: 'processing-through-its-index',
+      comment: "The engine's public surface is its index.ts.",
+      severity: 'error',
+      from: { path: OURS, pathNot: layer('processing') },
+      to: { path: '^src/processing/', pathNot: '^src/processing/index\\.ts$' },
+    },
+    {
       name: 'live-knows-no-read-model',
       comment:
         'live/ fans rows out to subscribers; the composition root hands it each table as a LiveSource, so it imports no read model, saga, command or database.',

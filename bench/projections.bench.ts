@@ -6,12 +6,8 @@ import { pino } from 'pino';
 import { openDatabase, rows, type Database } from '../src/db/connect.js';
 import { createEventTypeRegistry } from '../src/event-types.js';
 import { EventStore, type Position } from '../src/eventstore/index.js';
-import {
-  ORDER_STATUS_CHANNEL,
-  ProjectionManager,
-  ordersProjection,
-  parseOrderStatusChange,
-} from '../src/projections/index.js';
+import { ORDER_STATUS_CHANNEL, ordersProjection, parseOrderStatusChange } from '../src/projections/index.js';
+import { ProjectionManager } from '../src/processing/index.js';
 import { recommendationsProjection } from '../src/projections/recommendations.js';
 import {
   adminUrl,

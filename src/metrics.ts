@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { decodePosition } from './eventstore/index.js';
-import type { ProjectionStatus } from './projections/types.js';
+import type { ProjectionStatus } from './processing/index.js';
 
 type Sources = {
   subscriptions: () => number;

@@ -9,7 +9,7 @@ import { createEventTypeRegistry } from './event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { ProjectionManager } from './projections/manager.js';
+import { ProjectionManager } from './processing/index.js';
 import { OrderReads } from './projections/order-reads.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';

@@ -5,7 +5,7 @@ import { OutcomeUnknownError, type AppCommand, type CommandResult } from '../com
 import { requireSelf } from '../auth/policy.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { orderStreamId, type CommandMetadata } from '../domain/index.js';
-import { WaitForPositionTimeoutError } from '../projections/waiter.js';
+import { WaitForPositionTimeoutError } from '../projections/index.js';
 import type { GraphQLContext } from './context.js';
 
 /** How long a mutation waits for its write to reach the read tables before answering. */

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Position } from '../eventstore/index.js';
-import { WaitForPositionTimeoutError } from '../projections/waiter.js';
+import { WaitForPositionTimeoutError } from '../projections/index.js';
 import type { GraphQLContext } from './context.js';
 
 /** How long a read waits for the read side to catch up with a position it was given. */

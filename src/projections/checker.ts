@@ -10,7 +10,7 @@ import {
   type EventTypeRegistry,
   type Position,
 } from '../eventstore/index.js';
-import { readCheckpoints } from './checkpoints.js';
+import { readCheckpoints } from '../processing/index.js';
 import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
 import { orderIdOf } from './order-rows.js';
 

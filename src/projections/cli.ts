@@ -5,9 +5,9 @@ import { migrate } from '../db/migrate.js';
 import { createEventTypeRegistry } from '../event-types.js';
 import { createLogger, type Logger } from '../logger.js';
 import { checkOrders } from './checker.js';
-import { ProjectionManager } from './manager.js';
+import { ProjectionManager } from '../processing/index.js';
 import { findProjection, PROJECTIONS } from './projections.js';
-import { rebuildProjection, type RebuildProgress } from './rebuild.js';
+import { rebuildProjection, type RebuildProgress } from '../processing/index.js';
 
 const USAGE = 'usage: projections rebuild <name> | projections status';
 

@@ -1,8 +1,3 @@
-export * from './types.js';
-export { ProjectionManager, type ProjectionManagerOptions } from './manager.js';
-export { WaitForPositionTimeoutError } from './waiter.js';
-export { CHECKPOINT_CHANNEL } from './checkpoints.js';
-export { runBatch, type BatchOptions, type BatchResult } from './batch.js';
 export { ordersProjection } from './orders.js';
 export { usersProjection } from './users.js';
 export { PROJECTIONS, findProjection } from './projections.js';
@@ -10,12 +5,13 @@ export { ORDER_STATUS_CHANNEL, parseOrderStatusChange, type OrderStatusChange } 
 export * from './queries.js';
 export * from './list-orders.js';
 export * from './statistics.js';
-export {
-  rebuildProjection,
-  RebuildInProgressError,
-  type RebuildOptions,
-  type RebuildProgress,
-  type RebuildResult,
-} from './rebuild.js';
 export { checkOrders, type CheckResult, type Mismatch } from './checker.js';
 export { startPeriodicCheck } from './periodic-check.js';
+// What the API needs of the engine underneath the read models.
+export {
+  RebuildInProgressError,
+  WaitForPositionTimeoutError,
+  type ProjectionError,
+  type ProjectionStatus,
+  type RebuildResult,
+} from '../processing/index.js';

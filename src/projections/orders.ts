@@ -12,7 +12,7 @@ import {
   type StatusChangeRow,
 } from './order-rows.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
-import type { ApplyContext, Projection } from './types.js';
+import type { ApplyContext, Projection } from '../processing/index.js';
 
 const ORDER_COLUMNS = `id text, user_id text, status text, total_cents bigint, payment_method text, tracking_number text,
   cancellation_reason text, refund_due_cents bigint, version int, created_at timestamptz, updated_at timestamptz,

@@ -1,7 +1,7 @@
 import { ordersProjection } from './orders.js';
 import { productsProjection } from './products.js';
 import { recommendationsProjection } from './recommendations.js';
-import type { Projection } from './types.js';
+import type { Projection } from '../processing/index.js';
 import { usersProjection } from './users.js';
 
 /** Every projection the server runs, by name. */

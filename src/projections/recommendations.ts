@@ -10,7 +10,7 @@ import {
   type RecommendationEvent,
   type UserProductDelta,
 } from './recommendations-fold.js';
-import type { Projection } from './types.js';
+import type { Projection } from '../processing/index.js';
 
 /**
  * product_pairs and user_products: what paid orders bought together and who bought what,

@@ -4,7 +4,7 @@ import { assertNever } from '../domain/decider.js';
 import { USER_EVENT_TYPES, type UserEvent } from '../domain/index.js';
 import { decodePosition } from '../eventstore/index.js';
 import type { StoredEvent } from '../eventstore/index.js';
-import type { Projection } from './types.js';
+import type { Projection } from '../processing/index.js';
 
 interface UserRow {
   id: string;

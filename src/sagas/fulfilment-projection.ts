@@ -1,7 +1,7 @@
 import type { Tx } from '../db/connect.js';
 import type { LedgerEvent, OrderCreated } from '../domain/index.js';
 import { hasEventAfter, readStreams, type EventTypeRegistry, type StoredEvent } from '../eventstore/index.js';
-import type { Projection } from '../projections/types.js';
+import type { Projection } from '../processing/index.js';
 import { startFulfilment, type Fulfilment, type FulfilmentFact } from './fulfilment.js';
 import { recordFacts, sagasWaitingFor } from './fulfilment-store.js';
 

@@ -2,7 +2,7 @@ import type { CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
 import { DomainError } from '../domain/index.js';
 import type { Logger } from '../logger.js';
-import { LeaderLocks } from '../projections/leader.js';
+import { LeaderLocks } from '../processing/index.js';
 import type { Carrier } from './carrier.js';
 import { nextActions } from './fulfilment.js';
 import { performStep, recordFact, type StepOutcome } from './fulfilment-steps.js';

@@ -14,7 +14,7 @@ import { openDatabase, rows, type Database, type Executor } from '../../src/db/c
 import { migrate, MIGRATIONS_FOLDER } from '../../src/db/migrate.js';
 import { comparePositions } from '../../src/eventstore/index.js';
 import { EventStore } from '../../src/eventstore/index.js';
-import { LOCK_SPACE } from '../../src/projections/leader.js';
+import { LOCK_SPACE } from '../../src/processing/index.js';
 import { ordersProjection } from '../../src/projections/orders.js';
 import { usersProjection } from '../../src/projections/users.js';
 import { silentLogger } from '../support/commands.js';

@@ -6,16 +6,13 @@ import { loadConfig } from '../../src/config.js';
 import { rows } from '../../src/db/connect.js';
 import { comparePositions } from '../../src/eventstore/index.js';
 import { EventStore } from '../../src/eventstore/index.js';
+import { checkOrders, getOrder, ordersProjection, usersProjection } from '../../src/projections/index.js';
 import {
   ProjectionManager,
-  checkOrders,
-  getOrder,
-  ordersProjection,
   rebuildProjection,
-  usersProjection,
   type Projection,
   type RebuildProgress,
-} from '../../src/projections/index.js';
+} from '../../src/processing/index.js';
 import { checkCommand, projectionsCommand } from '../../src/projections/cli.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { catchUp, driveOrder, dumpReadSide, pathOf, registry, resetReadSide, silent } from './support.js';

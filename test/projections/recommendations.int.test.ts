@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, type Executor } from '../../src/db/connect.js';
 import { EventStore } from '../../src/eventstore/index.js';
-import { rebuildProjection } from '../../src/projections/rebuild.js';
+import { rebuildProjection } from '../../src/processing/index.js';
 import { recommendForProduct, recommendForUser } from '../../src/projections/recommendations-queries.js';
 import { productsProjection } from '../../src/projections/products.js';
 import { recommendationsProjection } from '../../src/projections/recommendations.js';

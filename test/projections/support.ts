@@ -14,8 +14,8 @@ import { userDecider, userStreamId, type UserCommand, type UserEvent } from '../
 import { createEventTypeRegistry } from '../../src/event-types.js';
 import { comparePositions, type Position } from '../../src/eventstore/index.js';
 import type { EventStore } from '../../src/eventstore/index.js';
-import { runBatch } from '../../src/projections/batch.js';
-import type { Projection } from '../../src/projections/types.js';
+import { runBatch } from '../../src/processing/index.js';
+import type { Projection } from '../../src/processing/index.js';
 
 export const registry = createEventTypeRegistry();
 export const silent = pino({ level: 'silent' });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../src/db/connect.js';
 import type { CommandHandler } from '../../src/commands/index.js';
 import { encodePosition } from '../../src/eventstore/index.js';
-import { ProjectionManager } from '../../src/projections/manager.js';
+import { ProjectionManager } from '../../src/processing/index.js';
 import { PROJECTIONS } from '../../src/projections/projections.js';
 import { LocalCarrier, type Carrier } from '../../src/sagas/carrier.js';
 import { fulfilmentProjection } from '../../src/sagas/fulfilment-projection.js';

@@ -1,8 +1,8 @@
 import { requireRole } from '../../auth/policy.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import { NotFoundError } from '../../domain/index.js';
-import { RebuildInProgressError, type RebuildResult } from '../../projections/rebuild.js';
-import type { ProjectionError, ProjectionStatus } from '../../projections/types.js';
+import { RebuildInProgressError, type RebuildResult } from '../../projections/index.js';
+import type { ProjectionError, ProjectionStatus } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchPacer, batchBudgetMs, PGLITE_BATCH_BUDGET_MS } from '../../src/projections/pacing.js';
+import { BatchPacer, batchBudgetMs, PGLITE_BATCH_BUDGET_MS } from '../../src/processing/index.js';
 
 /** Sizes asked for when each batch reads what it asked for and takes the time given. */
 function sizes(pacer: BatchPacer, durations: number[]): number[] {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointWaiter } from '../../src/projections/waiter.js';
+import { CheckpointWaiter } from '../../src/processing/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Whether `promise` has settled by the time the event loop has turned once. */

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from '../../src/eventstore/index.js';
-import { ProjectionManager, type Projection } from '../../src/projections/index.js';
+import { ProjectionManager, type Projection } from '../../src/processing/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
-import { driveOrder, registry, silent, until } from './support.js';
+import { driveOrder, registry, silent, until } from '../projections/support.js';
 
 const T0 = '2025-10-29T10:00:00.000Z';
 

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from '../../src/eventstore/index.js';
-import { ProjectionManager, type Projection } from '../../src/projections/index.js';
-import { PGLITE_BATCH_BUDGET_MS } from '../../src/projections/pacing.js';
+import { ProjectionManager, type Projection } from '../../src/processing/index.js';
+import { PGLITE_BATCH_BUDGET_MS } from '../../src/processing/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
-import { driveOrder, pathOf, registry, silent, until } from './support.js';
+import { driveOrder, pathOf, registry, silent, until } from '../projections/support.js';
 
 const ORDERS = 150;
 

@@ -5,18 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, rows, type Database } from '../../src/db/connect.js';
 import { comparePositions } from '../../src/eventstore/index.js';
 import { EventStore } from '../../src/eventstore/index.js';
-import { runBatch } from '../../src/projections/batch.js';
-import { readCheckpoints } from '../../src/projections/checkpoints.js';
+import { runBatch } from '../../src/processing/index.js';
+import { readCheckpoints } from '../../src/processing/index.js';
+import { checkOrders, getOrder, ordersProjection, usersProjection } from '../../src/projections/index.js';
 import {
   ProjectionManager,
   WaitForPositionTimeoutError,
-  checkOrders,
-  getOrder,
-  ordersProjection,
-  usersProjection,
   type Projection,
   type ProjectionManagerOptions,
-} from '../../src/projections/index.js';
+} from '../../src/processing/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   catchUp,
@@ -28,7 +25,7 @@ import {
   resetReadSide,
   silent,
   until,
-} from './support.js';
+} from '../projections/support.js';
 
 const T0 = '2025-10-29T10:00:00.000Z';
 
