@@ -9,7 +9,7 @@ import { createEventTypeRegistry } from './event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { ProjectionManager } from './processing/index.js';
+import { LeaderLocks, ProjectionManager } from './processing/index.js';
 import { OrderReads } from './projections/order-reads.js';
 import { startPeriodicCheck } from './projections/periodic-check.js';
 import { PROJECTIONS } from './projections/projections.js';
@@ -77,6 +77,8 @@ export async function startServices(
   });
   const fulfilment = options.fulfilment === false ? undefined : (options.fulfilment ?? {});
   const running = fulfilment ? [...PROJECTIONS, fulfilmentProjection(registry)] : PROJECTIONS;
+  // One leader election per instance, for the projections and the saga worker alike.
+  const leadership = database.kind === 'postgres' ? new LeaderLocks(database, logger) : undefined;
   const projections = new ProjectionManager({
     database,
     registry,
@@ -84,6 +86,7 @@ export async function startServices(
     projections: running,
     lockRetryMs: config.leaderRetryMs,
     store,
+    leadership,
   });
   const saga =
     fulfilment &&
@@ -93,6 +96,7 @@ export async function startServices(
       carrier: fulfilment.carrier ?? new LocalCarrier(),
       logger,
       lockRetryMs: config.leaderRetryMs,
+      leadership,
       // A step's name may carry an id (reserve:<productId>); a label takes its kind only, a closed set.
       onStep: (step, outcome) =>
         metrics.sagaSteps.inc({ saga: 'fulfilment', step: step.split(':')[0]!, outcome }),
@@ -144,6 +148,7 @@ export async function startServices(
       await notifications.stop();
       await subscriptions.stop();
       await projections.stop();
+      await leadership?.close();
       await database.close();
     },
   };

@@ -13,3 +13,5 @@ export {
 } from './rebuild.js';
 export { LOCK_SPACE } from './leader.js';
 export { BatchPacer, PGLITE_BATCH_BUDGET_MS, batchBudgetMs } from './pacing.js';
+export { WakeLoop, type Next, type Wait } from './wake-loop.js';
+export { followFeed, type FeedSubscription, type FollowFeedOptions } from './follow-feed.js';

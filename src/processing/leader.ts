@@ -6,19 +6,27 @@ export const LOCK_SPACE = 7_370_002;
 const PING_TIMEOUT_MS = 5_000;
 
 /**
- * Session-level advisory locks on a connection of their own: held while this instance
- * runs a projection, released by PostgreSQL the moment the connection (or the process)
- * dies, which is when another instance's periodic try takes them.
+ * The one leader election of an instance: session-level advisory locks, one per consumer
+ * name, on a connection of their own. A lock is held while this instance runs that
+ * consumer and released by PostgreSQL the moment the connection (or the process) dies,
+ * which is when another instance's periodic try takes it. The projection manager and the
+ * saga worker share one per instance (services.ts); each is told of the locks it lost.
  */
 export class LeaderLocks {
   private session: DedicatedSession | undefined;
   private readonly held = new Set<string>();
+  private readonly losers = new Set<(names: string[]) => void>();
 
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
-    private readonly onLost: (names: string[]) => void,
   ) {}
+
+  /** Calls `listener` with the names held when the connection holding them is lost. */
+  onLost(listener: (names: string[]) => void): () => void {
+    this.losers.add(listener);
+    return () => this.losers.delete(listener);
+  }
 
   /** Takes every free lock among `names`; returns the ones this instance holds now. */
   async acquire(names: readonly string[]): Promise<ReadonlySet<string>> {
@@ -59,8 +67,8 @@ export class LeaderLocks {
       const lost = [...this.held];
       this.held.clear();
       if (lost.length > 0) {
-        this.logger.warn({ projections: lost }, 'lost the connection holding projection locks');
-        this.onLost(lost);
+        this.logger.warn({ locks: lost }, 'lost the connection holding the leader locks');
+        for (const listener of this.losers) listener(lost);
       }
     });
     return session;

@@ -31,6 +31,8 @@ export interface ProjectionManagerOptions {
   restMs?: number;
   /** The store this process appends through: its commits wake the runners here at once. */
   store?: EventStore;
+  /** The instance's one leader election (PostgreSQL); by default the manager holds its own. */
+  leadership?: LeaderLocks;
 }
 
 /**
@@ -41,6 +43,9 @@ export class ProjectionManager {
   private readonly runners: ProjectionRunner[];
   private readonly waiter: CheckpointWaiter;
   private readonly locks: LeaderLocks | undefined;
+  /** Whether the locks are this manager's own to close, or shared and only released. */
+  private readonly ownsLocks: boolean;
+  private unwatchLocks: (() => void) | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private unwatchStore: (() => void) | undefined;
   private electTimer: NodeJS.Timeout | undefined;
@@ -71,10 +76,9 @@ export class ProjectionManager {
         }),
     );
     this.waiter = new CheckpointWaiter(database, waitFor);
+    this.ownsLocks = options.leadership === undefined;
     this.locks =
-      database.kind === 'postgres'
-        ? new LeaderLocks(database, logger, (names) => void this.stopRunners(names))
-        : undefined;
+      database.kind === 'postgres' ? (options.leadership ?? new LeaderLocks(database, logger)) : undefined;
   }
 
   async start(): Promise<void> {
@@ -86,6 +90,7 @@ export class ProjectionManager {
     };
     this.unlisten = await this.options.database.listen(EVENTS_CHANNEL, wake);
     this.unwatchStore = this.options.store?.onCommitted(wake);
+    this.unwatchLocks = this.locks?.onLost((names) => void this.stopRunners(names));
     await this.waiter.start();
     await this.elect();
     if (this.locks) {
@@ -102,7 +107,9 @@ export class ProjectionManager {
     await Promise.allSettled([...this.rebuilds.values()].map((r) => r.done));
     await this.electing;
     await Promise.all(this.runners.map((runner) => runner.stop()));
-    await this.locks?.close();
+    this.unwatchLocks?.();
+    if (this.ownsLocks) await this.locks?.close();
+    else for (const runner of this.runners) await this.locks?.release(runner.name);
     await this.waiter.stop();
     await this.unlisten?.();
     this.unlisten = undefined;

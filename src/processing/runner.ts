@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { runBatch, type Prefetched } from './batch.js';
 import { readCheckpoints } from './checkpoints.js';
 import { BatchPacer } from './pacing.js';
+import { WakeLoop, type Next } from './wake-loop.js';
 import { recordFailure } from './status-store.js';
 import type { Projection, ProjectionError, ProjectionState } from './types.js';
 
@@ -38,12 +39,24 @@ export interface RunnerOptions {
 export class ProjectionRunner {
   state: ProjectionState = 'stopped';
   lastError: ProjectionError | null = null;
-  private stopping = false;
-  private pending = false;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop: WakeLoop;
+  private pacer: BatchPacer;
+  // A failure recorded by an earlier run is cleared by the first batch that succeeds.
+  private failed = true;
+  private oneByOne = 0;
+  private delay: number;
+  private prefetched: Prefetched | undefined;
+  // Where this loop's last batch left the checkpoint; unknown after a failure.
+  private from: Position | undefined;
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(private readonly options: RunnerOptions) {
+    this.pacer = new BatchPacer(options.batchSize, options.batchBudgetMs);
+    this.delay = options.retryInitialMs;
+    this.loop = new WakeLoop(
+      () => this.pass(),
+      () => ({ sleepMs: this.options.retryMaxMs, wakeable: false }),
+    );
+  }
 
   get name(): string {
     return this.options.projection.name;
@@ -51,86 +64,76 @@ export class ProjectionRunner {
 
   /** True from start() until the loop has finished after stop(). */
   get active(): boolean {
-    return this.loop !== undefined;
+    return this.loop.active;
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
+    if (this.loop.active) return;
     this.state = 'catching_up';
-    this.loop = this.run().finally(() => {
-      this.loop = undefined;
+    this.pacer = new BatchPacer(this.options.batchSize, this.options.batchBudgetMs);
+    this.failed = true;
+    this.oneByOne = 0;
+    this.delay = this.options.retryInitialMs;
+    this.prefetched = undefined;
+    this.from = undefined;
+    this.loop.start(() => {
       this.state = 'stopped';
     });
   }
 
   /** New events may be there: skip the rest of the poll interval. */
   wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Lets the batch in flight finish (its transaction is atomic either way) and ends the loop. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    const { projection, logger, batchSize } = this.options;
-    const pacer = new BatchPacer(batchSize, this.options.batchBudgetMs);
-    // A failure recorded by an earlier run is cleared by the first batch that succeeds.
-    let failed = true;
-    let oneByOne = 0;
-    let delay = this.options.retryInitialMs;
-    let prefetched: Prefetched | undefined;
-    // Where this loop's last batch left the checkpoint; unknown after a failure.
-    let from: Position | undefined;
-    const overlap = this.options.database.kind === 'postgres';
-    while (!this.stopping) {
-      const paced = oneByOne === 0;
-      const size = paced ? pacer.next() : 1;
-      this.pending = false;
-      try {
-        const started = performance.now();
-        const result = await runBatch(this.options.database, this.options.registry, projection, {
-          batchSize: size,
-          clearFailure: failed,
-          prefetched: paced ? prefetched : undefined,
-          prefetch: overlap && paced,
-          from: paced ? from : undefined,
-        });
-        if (paced) pacer.took(result.read, performance.now() - started);
-        prefetched = result.next;
-        if (result.read > 0) this.options.onCheckpoint?.(result.position);
-        from = result.position;
-        if (failed && this.lastError) logger.info({ projection: projection.name }, 'projection recovered');
-        failed = false;
-        this.lastError = null;
-        delay = this.options.retryInitialMs;
-        oneByOne = result.read === 0 ? 0 : Math.max(0, oneByOne - result.read);
-        if (!result.exhausted) {
-          this.state = 'catching_up';
-          continue;
-        }
-        this.state = 'running';
-        if (this.options.restMs) await this.sleep(this.options.restMs, false);
-        await this.sleep(this.options.pollIntervalMs, true);
-      } catch (error) {
-        prefetched = undefined;
-        from = undefined;
-        if (this.stopping) break;
-        if (size > 1) {
-          // Which event of the batch failed is unknown: find it by applying them singly.
-          oneByOne = size;
-          continue;
-        }
-        failed = true;
-        await this.fail(error);
-        await this.sleep(delay, false);
-        delay = Math.min(delay * 2, this.options.retryMaxMs);
+  /** One batch: on to the next while behind; once caught up, rest then sleep until woken. */
+  private async pass(): Promise<Next> {
+    const { projection, logger } = this.options;
+    const paced = this.oneByOne === 0;
+    const size = paced ? this.pacer.next() : 1;
+    try {
+      const started = performance.now();
+      const result = await runBatch(this.options.database, this.options.registry, projection, {
+        batchSize: size,
+        clearFailure: this.failed,
+        prefetched: paced ? this.prefetched : undefined,
+        prefetch: this.options.database.kind === 'postgres' && paced,
+        from: paced ? this.from : undefined,
+      });
+      if (paced) this.pacer.took(result.read, performance.now() - started);
+      this.prefetched = result.next;
+      if (result.read > 0) this.options.onCheckpoint?.(result.position);
+      this.from = result.position;
+      if (this.failed && this.lastError) logger.info({ projection: projection.name }, 'projection recovered');
+      this.failed = false;
+      this.lastError = null;
+      this.delay = this.options.retryInitialMs;
+      this.oneByOne = result.read === 0 ? 0 : Math.max(0, this.oneByOne - result.read);
+      if (!result.exhausted) {
+        this.state = 'catching_up';
+        return 'again';
       }
+      this.state = 'running';
+      return { restMs: this.options.restMs, sleepMs: this.options.pollIntervalMs, wakeable: true };
+    } catch (error) {
+      this.prefetched = undefined;
+      this.from = undefined;
+      if (this.loop.stopped) return 'again';
+      if (size > 1) {
+        // Which event of the batch failed is unknown: find it by applying them singly.
+        this.oneByOne = size;
+        return 'again';
+      }
+      this.failed = true;
+      await this.fail(error);
+      const wait = this.delay;
+      this.delay = Math.min(this.delay * 2, this.options.retryMaxMs);
+      return { sleepMs: wait, wakeable: false };
     }
   }
 
@@ -157,21 +160,5 @@ export class ProjectionRunner {
     const { database, projection } = this.options;
     const checkpoint = (await readCheckpoints(database.db, [projection.name])).get(projection.name)!;
     return nextPositionAfter(database.db, checkpoint);
-  }
-
-  /** Waits `ms`, or less when stopped, or (if `wakeable`) when new events are announced. */
-  private sleep(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.stopping || (wakeable && this.pending)) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = () => {
-        if (wakeable || this.stopping) done();
-      };
-    });
   }
 }

@@ -2,7 +2,7 @@ import type { CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
 import { DomainError } from '../domain/index.js';
 import type { Logger } from '../logger.js';
-import { LeaderLocks } from '../processing/index.js';
+import { LeaderLocks, WakeLoop, type Next } from '../processing/index.js';
 import type { Carrier } from './carrier.js';
 import { nextActions } from './fulfilment.js';
 import { performStep, recordFact, type StepOutcome } from './fulfilment-steps.js';
@@ -23,6 +23,8 @@ export interface FulfilmentWorkerOptions {
   recheckMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** The instance's one leader election (PostgreSQL); by default the worker holds its own. */
+  leadership?: LeaderLocks;
   /** Told of every step performed (for the saga-steps metric); `failed` when it threw and will be retried. */
   onStep?: (step: string, outcome: StepOutcome | 'failed') => void;
 }
@@ -40,62 +42,46 @@ const PAGE = 100;
  */
 export class FulfilmentWorker {
   private readonly locks: LeaderLocks | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private pending = false;
+  private readonly loop: WakeLoop;
   private leading = false;
-  private wakeUp: (() => void) | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: FulfilmentWorkerOptions) {
     this.locks =
       options.database.kind === 'postgres'
-        ? new LeaderLocks(options.database, options.logger, () =>
-            options.logger.warn('lost the fulfilment worker lock'),
-          )
+        ? (options.leadership ?? new LeaderLocks(options.database, options.logger))
         : undefined;
+    const poll = options.pollIntervalMs ?? 1_000;
+    this.loop = new WakeLoop(
+      () => this.pass(poll),
+      (error) => {
+        options.logger.warn({ err: error }, 'fulfilment worker pass failed; retrying');
+        return { sleepMs: poll, wakeable: true };
+      },
+    );
   }
 
   async start(): Promise<void> {
-    if (this.loop) return;
-    this.stopping = false;
-    this.unlisten = await this.options.database.listen(FULFILMENT_CHANNEL, () => this.wake());
-    this.loop = this.run().finally(() => {
-      this.loop = undefined;
-    });
+    if (this.loop.active) return;
+    this.unlisten = await this.options.database.listen(FULFILMENT_CHANNEL, () => this.loop.wake());
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.loop;
+    await this.loop.stop();
     await this.unlisten?.();
     this.unlisten = undefined;
-    await this.locks?.close();
+    if (this.options.leadership) await this.locks?.release(LOCK_NAME);
+    else await this.locks?.close();
+    this.leading = false;
   }
 
-  private wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
-  }
-
-  private async run(): Promise<void> {
-    const poll = this.options.pollIntervalMs ?? 1_000;
-    while (!this.stopping) {
-      this.pending = false;
-      try {
-        if (!(await this.lead())) {
-          await this.sleep(this.options.lockRetryMs ?? poll);
-          continue;
-        }
-        const due = await dueFulfilments(this.options.database.db, PAGE);
-        await this.workOn(due);
-        if (due.length < PAGE) await this.sleep(poll);
-      } catch (error) {
-        this.options.logger.warn({ err: error }, 'fulfilment worker pass failed; retrying');
-        await this.sleep(poll);
-      }
-    }
+  /** One page of due sagas, when this instance leads; the next page at once if it was full. */
+  private async pass(poll: number): Promise<Next> {
+    if (!(await this.lead())) return { sleepMs: this.options.lockRetryMs ?? poll, wakeable: true };
+    const due = await dueFulfilments(this.options.database.db, PAGE);
+    await this.workOn(due);
+    return due.length < PAGE ? { sleepMs: poll, wakeable: true } : 'again';
   }
 
   /** Whether this instance works now: it holds the lock (always on PGlite); says so when that changes. */
@@ -114,7 +100,7 @@ export class FulfilmentWorker {
   private async workOn(orderIds: string[]): Promise<void> {
     const queue = [...orderIds];
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && !this.stopping; id = queue.shift())
+      for (let id = queue.shift(); id !== undefined && !this.loop.stopped; id = queue.shift())
         await this.advance(id);
     };
     // PGlite is one connection: sagas worked on at once would only run longer between requests.
@@ -154,18 +140,5 @@ export class FulfilmentWorker {
       logger.warn({ orderId, attempts: stored.attempts + 1, err: error }, 'fulfilment step failed; retrying');
       await postpone(database.db, orderId, stored.version, delay, { error: message });
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.stopping || this.pending) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
   }
 }

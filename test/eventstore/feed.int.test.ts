@@ -8,9 +8,9 @@ import {
   readAll,
   readFromSnapshot,
   saveSnapshot,
-  subscribeAll,
   type StoredEvent,
 } from '../../src/eventstore/index.js';
+import { followFeed } from '../../src/processing/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 
 const registry = new EventTypeRegistry().register('Ticked');
@@ -63,7 +63,7 @@ describe.each(ENGINES)('global feed on %s', (engine) => {
     const perWriter = engine === 'postgres' ? 500 : 150;
     const seen: StoredEvent[] = [];
     const start = (await readAll(database, registry, { limit: 100_000 })).at(-1)?.position;
-    const subscription = await subscribeAll(database, registry, {
+    const subscription = await followFeed(database, registry, {
       after: start,
       handler: (event) => {
         seen.push(event);

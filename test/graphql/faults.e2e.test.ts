@@ -134,24 +134,33 @@ describe.runIf(ENGINES.includes('postgres') && CAN_START_CLUSTER)('PostgreSQL re
     const sessions = await serverSessions(cluster.url);
     expect(sessions.listening).toBeGreaterThanOrEqual(1);
     expect(sessions.leaderLocks).toBe(PROJECTIONS.length + 2);
+    // one leader election: the projections' and the saga worker's locks on one connection
+    expect(sessions.leaderSessions).toBe(1);
     expect(server.child.exitCode).toBeNull();
   });
 });
 
 /** What the server holds on PostgreSQL: LISTEN connections, and advisory locks in the leader lock space. */
-async function serverSessions(url: string): Promise<{ listening: number; leaderLocks: number }> {
+async function serverSessions(
+  url: string,
+): Promise<{ listening: number; leaderLocks: number; leaderSessions: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const {
       rows: [row],
-    } = await client.query<{ listening: number; locks: number }>(
+    } = await client.query<{ listening: number; locks: number; holders: number }>(
       `SELECT
       (SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE 'LISTEN %') AS listening,
-      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks`,
+      (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS locks,
+      (SELECT count(DISTINCT pid)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1) AS holders`,
       [LOCK_SPACE],
     );
-    return { listening: row?.listening ?? 0, leaderLocks: row?.locks ?? 0 };
+    return {
+      listening: row?.listening ?? 0,
+      leaderLocks: row?.locks ?? 0,
+      leaderSessions: row?.holders ?? 0,
+    };
   } finally {
     await client.end();
   }
