@@ -8,7 +8,7 @@ import { createEventTypeRegistry } from '../src/event-types.js';
 import { EventStore, type Position } from '../src/eventstore/index.js';
 import { ORDER_STATUS_CHANNEL, ordersProjection, parseOrderStatusChange } from '../src/projections/index.js';
 import { ProjectionManager } from '../src/processing/index.js';
-import { recommendationsProjection } from '../src/projections/recommendations.js';
+import { recommendationsProjection } from '../src/projections/recommendations/projection.js';
 import {
   adminUrl,
   createBenchDatabase,

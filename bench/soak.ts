@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows } from '../src/db/connect.js';
 import { createEventTypeRegistry } from '../src/event-types.js';
-import { checkOrders } from '../src/projections/checker.js';
+import { checkOrders } from '../src/projections/orders/checker.js';
 import { postGraphql, waitUntil } from '../test/support/clients.js';
 import {
   cancelOrder,

@@ -1,5 +1,5 @@
-// Every table, one file per part of the system; drizzle-kit generates migrations from src/db/tables.
+// The tables of the event store, the processing engine and the saga; each read model's are
+// in its slice (src/projections/<name>/table.ts). drizzle-kit reads both (drizzle.config.ts).
 export * from './tables/event-store.js';
-export * from './tables/read-side.js';
-export * from './tables/recommendations.js';
+export * from './tables/processing.js';
 export * from './tables/saga.js';

@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { createEventTypeRegistry } from '../event-types.js';
 import { createLogger, type Logger } from '../logger.js';
-import { checkOrders } from './checker.js';
+import { checkOrders } from './orders/checker.js';
 import { ProjectionManager } from '../processing/index.js';
 import { findProjection, PROJECTIONS } from './projections.js';
 import { rebuildProjection, type RebuildProgress } from '../processing/index.js';

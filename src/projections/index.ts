@@ -1,13 +1,10 @@
-export { ordersProjection } from './orders.js';
-export { usersProjection } from './users.js';
+// The read models, one slice per folder (table, evolve, queries, registration), and what
+// the API needs of the engine underneath them.
+export * from './orders/index.js';
+export * from './users/index.js';
+export * from './products/index.js';
+export * from './recommendations/index.js';
 export { PROJECTIONS, findProjection } from './projections.js';
-export { ORDER_STATUS_CHANNEL, parseOrderStatusChange, type OrderStatusChange } from './status-changes.js';
-export * from './queries.js';
-export * from './list-orders.js';
-export * from './statistics.js';
-export { checkOrders, type CheckResult, type Mismatch } from './checker.js';
-export { startPeriodicCheck } from './periodic-check.js';
-// What the API needs of the engine underneath the read models.
 export {
   RebuildInProgressError,
   WaitForPositionTimeoutError,

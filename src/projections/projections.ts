@@ -1,8 +1,8 @@
-import { ordersProjection } from './orders.js';
-import { productsProjection } from './products.js';
-import { recommendationsProjection } from './recommendations.js';
+import { ordersProjection } from './orders/projection.js';
+import { productsProjection } from './products/projection.js';
+import { recommendationsProjection } from './recommendations/projection.js';
 import type { Projection } from '../processing/index.js';
-import { usersProjection } from './users.js';
+import { usersProjection } from './users/projection.js';
 
 /** Every projection the server runs, by name. */
 export const PROJECTIONS: readonly Projection[] = [

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { rows } from '../../src/db/connect.js';
 import { ORDER_STATUSES, type CreateOrder } from '../../src/domain/index.js';
-import { orderStatistics } from '../../src/projections/statistics.js';
+import { orderStatistics } from '../../src/projections/orders/statistics.js';
 import { SEED_PRODUCTS } from '../../src/seed/catalogue.js';
 import { seedPlan } from '../../src/seed/plan.js';
 import { writeSeed } from '../../src/seed/run.js';

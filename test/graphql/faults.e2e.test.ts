@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEventTypeRegistry } from '../../src/event-types.js';
-import { checkOrders } from '../../src/projections/checker.js';
+import { checkOrders } from '../../src/projections/orders/checker.js';
 import { LOCK_SPACE } from '../../src/processing/index.js';
 import { PROJECTIONS } from '../../src/projections/projections.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';

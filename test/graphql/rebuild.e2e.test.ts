@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/tokens.js';
 import { createEventTypeRegistry } from '../../src/event-types.js';
-import { checkOrders } from '../../src/projections/checker.js';
+import { checkOrders } from '../../src/projections/orders/checker.js';
 import { ENGINES } from '../support/database.js';
 import { createOrder, payOrder } from '../support/orders.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -6,9 +6,9 @@ import {
   lastStatusChangePosition,
   statusChangeSource,
   statusChangesAfter,
-} from '../../src/projections/queries.js';
-import type { OrderStatusChange } from '../../src/projections/status-changes.js';
-import { ORDER_STATUS_CHANNEL } from '../../src/projections/status-changes.js';
+} from '../../src/projections/orders/queries.js';
+import type { OrderStatusChange } from '../../src/projections/orders/status-changes.js';
+import { ORDER_STATUS_CHANNEL } from '../../src/projections/orders/status-changes.js';
 import { silentLogger } from '../support/commands.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 

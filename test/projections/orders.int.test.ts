@@ -18,7 +18,7 @@ import {
   usersProjection,
   type OrderStatusChange,
 } from '../../src/projections/index.js';
-import { OrderReads } from '../../src/projections/order-reads.js';
+import { OrderReads } from '../../src/projections/orders/reads.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { catchUp, driveOrder, driveUser, nextId, registry, until } from './support.js';
 

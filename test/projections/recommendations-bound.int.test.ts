@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/connect.js';
 import { EventStore } from '../../src/eventstore/index.js';
-import { MAX_PAIRED_PRODUCTS } from '../../src/projections/recommendations-fold.js';
-import { recommendForProduct } from '../../src/projections/recommendations-queries.js';
-import { recommendationsProjection } from '../../src/projections/recommendations.js';
+import { MAX_PAIRED_PRODUCTS } from '../../src/projections/recommendations/fold.js';
+import { recommendForProduct } from '../../src/projections/recommendations/queries.js';
+import { recommendationsProjection } from '../../src/projections/recommendations/projection.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { catchUp, driveOrder, registry } from './support.js';
 

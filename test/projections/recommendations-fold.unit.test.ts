@@ -5,7 +5,7 @@ import {
   MAX_PAIRED_PRODUCTS,
   type CountedOrder,
   type RecommendationEvent,
-} from '../../src/projections/recommendations-fold.js';
+} from '../../src/projections/recommendations/fold.js';
 
 let position = 0;
 /** A stored event with only the data the fold reads (a cancellation's reason is not). */

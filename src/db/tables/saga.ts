@@ -1,18 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { cents, time } from './columns.js';
 
-// ─── inventory read side and the fulfilment saga (src/projections/products.ts, src/sagas) ──
-
-/** One row per defined product, kept by the products projection. */
-export const products = pgTable('products', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  backorders: boolean('backorders').notNull().default(false),
-  onHand: integer('on_hand').notNull().default(0),
-  reserved: integer('reserved').notNull().default(0),
-  version: integer('version').notNull(),
-});
+// ─── the fulfilment saga (src/sagas) ──
 
 /**
  * The fulfilment process manager's own state, one row per paid order: written by its feed

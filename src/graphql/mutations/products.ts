@@ -1,6 +1,6 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getProduct } from '../../projections/products-queries.js';
+import { getProduct } from '../../projections/index.js';
 import { requireRole } from '../../auth/policy.js';
 import { builder } from '../builder.js';
 import { idempotencyKey } from '../commands.js';

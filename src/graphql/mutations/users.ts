@@ -1,6 +1,6 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getUser } from '../../projections/queries.js';
+import { getUser } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { requireSelf } from '../../auth/policy.js';
 import { idempotencyKey, newId } from '../commands.js';

@@ -1,7 +1,7 @@
 import { readScope } from '../../auth/policy.js';
 import { ValidationError, type OrderStatus } from '../../domain/index.js';
-import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/list-orders.js';
-import { getOrderItems } from '../../projections/queries.js';
+import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/index.js';
+import { getOrderItems } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { badInput, consistentWith } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';

@@ -9,8 +9,8 @@ import {
   type OrderStatus,
 } from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
-import { getStatusHistory, type OrderItemView, type OrderView } from '../../projections/queries.js';
-import type { OrderStatusChange } from '../../projections/status-changes.js';
+import { getStatusHistory, type OrderItemView, type OrderView } from '../../projections/index.js';
+import type { OrderStatusChange } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';

@@ -1,4 +1,4 @@
-import { getProduct, listProducts, type ProductView } from '../../projections/products-queries.js';
+import { getProduct, listProducts, type ProductView } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
 

@@ -1,8 +1,4 @@
-import {
-  recommendForProduct,
-  recommendForUser,
-  type Recommendation,
-} from '../../projections/recommendations-queries.js';
+import { recommendForProduct, recommendForUser, type Recommendation } from '../../projections/index.js';
 import { readScope } from '../../auth/policy.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';

@@ -1,6 +1,6 @@
 import { readScope } from '../../auth/policy.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/index.js';
-import { orderStatistics, type OrderStatistics } from '../../projections/statistics.js';
+import { orderStatistics, type OrderStatistics } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
 import { OrderStatusEnum } from './order.js';

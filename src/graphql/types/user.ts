@@ -1,7 +1,7 @@
 import { canRead } from '../../auth/policy.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import type { OrderStatus } from '../../domain/index.js';
-import { getUser, type UserView } from '../../projections/queries.js';
+import { getUser, type UserView } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { OrderStatusEnum } from './order.js';
 import { OrderConnectionRef, orderConnection } from './order-list.js';

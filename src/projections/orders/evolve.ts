@@ -1,7 +1,7 @@
-import { assertNever } from '../domain/decider.js';
-import type { OrderEvent, OrderStatus } from '../domain/order.js';
-import { decodePosition } from '../eventstore/index.js';
-import type { StoredEvent } from '../eventstore/index.js';
+import { assertNever } from '../../domain/decider.js';
+import type { OrderEvent, OrderStatus } from '../../domain/order.js';
+import { decodePosition } from '../../eventstore/index.js';
+import type { StoredEvent } from '../../eventstore/index.js';
 
 /** An `orders` row as written through jsonb_to_recordset (keys are column names). */
 export interface OrderRow {

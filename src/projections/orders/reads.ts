@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Db } from '../db/connect.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { Db } from '../../db/connect.js';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
 
 /** More keys than this go to the database in several queries. */

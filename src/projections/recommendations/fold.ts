@@ -1,7 +1,7 @@
-import { assertNever } from '../domain/decider.js';
-import type { OrderEvent } from '../domain/order.js';
-import type { StoredEvent } from '../eventstore/index.js';
-import { orderIdOf } from './order-rows.js';
+import { assertNever } from '../../domain/decider.js';
+import type { OrderEvent } from '../../domain/order.js';
+import type { StoredEvent } from '../../eventstore/index.js';
+import { orderIdOf } from '../orders/evolve.js';
 
 /** A `recommendation_orders` row as written through jsonb_to_recordset. */
 export interface CountedOrder {

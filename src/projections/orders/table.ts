@@ -1,7 +1,7 @@
-import { bigint, boolean, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { cents, time, xid8 } from './columns.js';
+import { bigint, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { cents, time, xid8 } from '../../db/tables/columns.js';
 
-// ─── read side (kept by src/projections; rebuilt from the feed, never the source of truth) ──
+// The orders read model's tables: rebuilt from the feed, never the source of truth.
 
 export const orders = pgTable(
   'orders',
@@ -66,28 +66,3 @@ export const orderStatusHistory = pgTable(
     // key finds; one more index per status change cost the catch-up rate more than it saved.
   ],
 );
-
-export const users = pgTable('users', {
-  id: text('id').primaryKey(),
-  username: text('username').notNull(),
-  email: text('email').notNull(),
-  deleted: boolean('deleted').notNull().default(false),
-  version: integer('version').notNull(),
-  lastTransactionId: xid8('last_transaction_id').notNull(),
-  lastGlobalPosition: bigint('last_global_position', { mode: 'bigint' }).notNull(),
-});
-
-/**
- * What a projection's runner reports beside its checkpoint, so that every instance (not
- * only the one holding the projection's lock) can show it: the error it is stuck on, and
- * a rebuild in progress.
- */
-export const projectionStatus = pgTable('projection_status', {
-  name: text('name').primaryKey(),
-  lastError: text('last_error'),
-  errorPosition: text('error_position'),
-  failedAt: time('failed_at'),
-  rebuildPosition: text('rebuild_position'),
-  rebuildUpdatedAt: time('rebuild_updated_at'),
-  updatedAt: time('updated_at').notNull().defaultNow(),
-});

@@ -1,15 +1,15 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Database, Executor } from '../db/connect.js';
-import { orderItems, orders, orderStatusHistory, users } from '../db/schema.js';
-import type { OrderStatus } from '../domain/order.js';
+import type { Database, Executor } from '../../db/connect.js';
+import { orderItems, orders, orderStatusHistory } from './table.js';
+import type { OrderStatus } from '../../domain/order.js';
 import {
   comparePositions,
   decodePosition,
   encodePosition,
   START,
   type Position,
-} from '../eventstore/index.js';
-import { toIso } from '../db/time.js';
+} from '../../eventstore/index.js';
+import { toIso } from '../../db/time.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
 
 // Read helpers over the projected tables; money is integer cents, times ISO-8601 strings.
@@ -43,15 +43,6 @@ export interface OrderItemView {
   quantity: number;
   unitPriceCents: number;
   lineTotalCents: number;
-}
-
-export interface UserView {
-  id: string;
-  username: string;
-  email: string;
-  deleted: boolean;
-  version: number;
-  position: Position;
 }
 
 export type OrderRecord = typeof orders.$inferSelect;
@@ -188,19 +179,6 @@ export async function lastStatusChangePosition(exec: Executor): Promise<Position
     .orderBy(desc(orderStatusHistory.transactionId), desc(orderStatusHistory.globalPosition))
     .limit(1);
   return row ? encodePosition(row.tx, row.pos) : START;
-}
-
-export async function getUser(exec: Executor, id: string): Promise<UserView | undefined> {
-  const [row] = await exec.select().from(users).where(eq(users.id, id));
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    deleted: row.deleted,
-    version: row.version,
-    position: encodePosition(row.lastTransactionId, row.lastGlobalPosition),
-  };
 }
 
 /** order_status_history as the live status hub follows it (a LiveSource; see live/source.ts). */

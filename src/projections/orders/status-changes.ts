@@ -1,5 +1,5 @@
-import { ORDER_STATUSES, type OrderStatus } from '../domain/order.js';
-import { decodePosition, type Position } from '../eventstore/index.js';
+import { ORDER_STATUSES, type OrderStatus } from '../../domain/order.js';
+import { decodePosition, type Position } from '../../eventstore/index.js';
 
 /**
  * Sent by the orders projection in the transaction that records a status change; every

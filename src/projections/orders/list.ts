@@ -1,8 +1,8 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../db/connect.js';
-import { orders } from '../db/schema.js';
-import { ValidationError } from '../domain/errors.js';
-import type { OrderStatus } from '../domain/order.js';
+import type { Executor } from '../../db/connect.js';
+import { orders } from './table.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { OrderStatus } from '../../domain/order.js';
 import { toOrderView, type OrderView } from './queries.js';
 
 export const MAX_PAGE_SIZE = 500;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../db/connect.js';
-import type { StoredEvent } from '../eventstore/index.js';
-import { ordersToLoad } from './order-rows.js';
+import { rows, type Tx } from '../../db/connect.js';
+import type { StoredEvent } from '../../eventstore/index.js';
+import { ordersToLoad } from '../orders/evolve.js';
 import {
   foldRecommendations,
   RECOMMENDATION_EVENT_TYPES,
@@ -9,8 +9,8 @@ import {
   type PairDelta,
   type RecommendationEvent,
   type UserProductDelta,
-} from './recommendations-fold.js';
-import type { Projection } from '../processing/index.js';
+} from './fold.js';
+import type { Projection } from '../../processing/index.js';
 
 /**
  * product_pairs and user_products: what paid orders bought together and who bought what,

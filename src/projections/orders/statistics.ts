@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Executor } from '../db/connect.js';
-import { ORDER_STATUSES, type OrderStatus } from '../domain/order.js';
+import { rows, type Executor } from '../../db/connect.js';
+import { ORDER_STATUSES, type OrderStatus } from '../../domain/order.js';
 
 export interface StatisticsRange {
   /** Inclusive lower bound on createdAt (ISO-8601). */

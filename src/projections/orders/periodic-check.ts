@@ -1,6 +1,6 @@
-import type { Database } from '../db/connect.js';
-import type { EventTypeRegistry } from '../eventstore/index.js';
-import type { Logger } from '../logger.js';
+import type { Database } from '../../db/connect.js';
+import type { EventTypeRegistry } from '../../eventstore/index.js';
+import type { Logger } from '../../logger.js';
 import { checkOrders } from './checker.js';
 
 /** The server's CHECK_INTERVAL: runs the checker in the background and logs what it finds. */

@@ -1,18 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Database, type Tx } from '../db/connect.js';
-import { fold } from '../domain/decider.js';
-import { ORDER_STREAM_TYPE, orderDecider, orderStreamId, type OrderState } from '../domain/order.js';
-import { ORDER_EVENT_TYPES, hasTypeIn, type LedgerEvent } from '../domain/index.js';
+import { rows, type Database, type Tx } from '../../db/connect.js';
+import { fold } from '../../domain/decider.js';
+import { ORDER_STREAM_TYPE, orderDecider, orderStreamId, type OrderState } from '../../domain/order.js';
+import { ORDER_EVENT_TYPES, hasTypeIn, type LedgerEvent } from '../../domain/index.js';
 import {
   readStreams,
   streamIdsOfType,
   streamsWithEvents,
   type EventTypeRegistry,
   type Position,
-} from '../eventstore/index.js';
-import { readCheckpoints } from '../processing/index.js';
+} from '../../eventstore/index.js';
+import { readCheckpoints } from '../../processing/index.js';
 import { getOrderItems, getOrders, type OrderItemView, type OrderView } from './queries.js';
-import { orderIdOf } from './order-rows.js';
+import { orderIdOf } from './evolve.js';
 
 export type CheckedValue = string | number | null;
 

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../db/connect.js';
-import { ORDER_EVENT_TYPES, type OrderEvent } from '../domain/index.js';
-import { encodePosition } from '../eventstore/index.js';
-import type { StoredEvent } from '../eventstore/index.js';
+import { rows, type Tx } from '../../db/connect.js';
+import { ORDER_EVENT_TYPES, type OrderEvent } from '../../domain/index.js';
+import { encodePosition } from '../../eventstore/index.js';
+import type { StoredEvent } from '../../eventstore/index.js';
 import {
   evolveOrderRow,
   orderIdOf,
@@ -10,9 +10,9 @@ import {
   type ItemRow,
   type OrderRow,
   type StatusChangeRow,
-} from './order-rows.js';
+} from './evolve.js';
 import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.js';
-import type { ApplyContext, Projection } from '../processing/index.js';
+import type { ApplyContext, Projection } from '../../processing/index.js';
 
 const ORDER_COLUMNS = `id text, user_id text, status text, total_cents bigint, payment_method text, tracking_number text,
   cancellation_reason text, refund_due_cents bigint, version int, created_at timestamptz, updated_at timestamptz,

@@ -1,7 +1,7 @@
 import { boolean, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { cents } from './columns.js';
+import { cents } from '../../db/tables/columns.js';
 
-// ─── recommendations (kept by src/projections/recommendations.ts from paid orders) ──
+// ─── recommendations (kept by the recommendations projection from paid orders) ──
 
 /**
  * Every order the projection has seen created and not yet taken back out, with what it

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../db/connect.js';
+import { rows, type Executor } from '../../db/connect.js';
 
 export interface Recommendation {
   productId: string;

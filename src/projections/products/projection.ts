@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../db/connect.js';
-import type { InventoryEvent } from '../domain/inventory.js';
-import type { StoredEvent } from '../eventstore/index.js';
-import type { Projection } from '../processing/index.js';
+import { rows, type Tx } from '../../db/connect.js';
+import type { InventoryEvent } from '../../domain/inventory.js';
+import type { StoredEvent } from '../../eventstore/index.js';
+import type { Projection } from '../../processing/index.js';
 
 interface ProductRow {
   id: string;

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../db/connect.js';
-import { assertNever } from '../domain/decider.js';
-import { USER_EVENT_TYPES, type UserEvent } from '../domain/index.js';
-import { decodePosition } from '../eventstore/index.js';
-import type { StoredEvent } from '../eventstore/index.js';
-import type { Projection } from '../processing/index.js';
+import { rows, type Tx } from '../../db/connect.js';
+import { assertNever } from '../../domain/decider.js';
+import { USER_EVENT_TYPES, type UserEvent } from '../../domain/index.js';
+import { decodePosition } from '../../eventstore/index.js';
+import type { StoredEvent } from '../../eventstore/index.js';
+import type { Projection } from '../../processing/index.js';
 
 interface UserRow {
   id: string;

@@ -1,0 +1,2 @@
+export { productsProjection } from './projection.js';
+export * from './queries.js';

@@ -1,0 +1,2 @@
+export { recommendationsProjection } from './projection.js';
+export * from './queries.js';

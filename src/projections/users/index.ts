@@ -1,0 +1,2 @@
+export { usersProjection } from './projection.js';
+export * from './queries.js';
