@@ -219,7 +219,7 @@ describe.each(ENGINES)('rebuild and consistency check on %s', (engine) => {
       const { mismatches } = await checkOrders(database, registry, 5);
       expect(mismatches).toEqual(
         expect.arrayContaining([
-          { orderId: 'k3', field: 'total', expected: 103, found: 104 },
+          { orderId: 'k3', field: 'totalCents', expected: 103, found: 104 },
           { orderId: 'k4', field: 'status', expected: 'DELIVERED', found: 'PAID' },
           { orderId: 'k4', field: 'trackingNumber', expected: 'TRK-4', found: null },
           { orderId: 'k5', field: 'items[0].quantity', expected: 3, found: 99 },
@@ -248,7 +248,7 @@ describe.each(ENGINES)('rebuild and consistency check on %s', (engine) => {
         const total = await orderCount();
         const failed = await run((out) => checkCommand(out, config));
         expect(failed.code).toBe(1);
-        expect(failed.text).toContain('order k3: total expected 103, found 104\n');
+        expect(failed.text).toContain('order k3: totalCents expected 103, found 104\n');
         expect(failed.text).toContain('order ghost: existence expected "absent", found "present"\n');
         expect(failed.text).toMatch(
           new RegExp(`checked ${total} orders at position \\d+:\\d+: 8 mismatches in 6 orders`),

@@ -1,54 +1,16 @@
-import { assertNever } from '../../domain/decider.js';
-import type { OrderEvent, OrderStatus } from '../../domain/order.js';
-import { decodePosition } from '../../eventstore/index.js';
-import type { StoredEvent } from '../../eventstore/index.js';
+import { assertNever, type Order, type OrderEvent } from '../../domain/index.js';
+import { decodePosition, type StoredEvent } from '../../eventstore/index.js';
+import type { ItemRecord, OrderRecord, StatusChangeRecord } from './table.js';
 
-/** An `orders` row as written through jsonb_to_recordset (keys are column names). */
-export interface OrderRow {
-  id: string;
-  user_id: string;
-  status: OrderStatus;
-  total_cents: number | string;
-  payment_method: string | null;
-  tracking_number: string | null;
-  cancellation_reason: string | null;
-  refund_due_cents: number | string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  paid_at: string | null;
-  shipped_at: string | null;
-  delivered_at: string | null;
-  cancelled_at: string | null;
-  last_transaction_id: string;
-  last_global_position: string;
-}
-
-export interface ItemRow {
-  order_id: string;
-  line_number: number;
-  product_id: string;
-  quantity: number;
-  unit_price_cents: number;
-  line_total_cents: number;
-}
-
-export interface StatusChangeRow {
-  transaction_id: string;
-  global_position: string;
-  order_id: string;
-  user_id: string;
-  from_status: OrderStatus | null;
-  to_status: OrderStatus;
-  occurred_at: string;
-}
+/** An order line as the projection writes it; its product's name is joined in on write. */
+export type ItemLine = Omit<ItemRecord, 'productName'>;
 
 export interface OrderChange {
-  row: OrderRow;
+  row: OrderRecord;
   /** Set by OrderCreated: the order's lines, replacing any earlier ones. */
-  items?: ItemRow[];
+  items?: ItemLine[];
   /** Absent when the event changed the row but not the status (a refund). */
-  history?: StatusChangeRow;
+  history?: StatusChangeRecord;
 }
 
 const PREFIX = 'order-';
@@ -60,60 +22,55 @@ export function orderIdOf(streamId: string): string {
 
 /**
  * The row after one event: the same transitions as orderDecider.evolve, which the
- * consistency checker holds this to. Returns undefined for an event on an order that was
- * never created (evolve keeps no state for it either).
+ * consistency checker holds this to (through `expectedRow`). Returns undefined for an
+ * event on an order that was never created (evolve keeps no state for it either).
  */
 export function evolveOrderRow(
-  current: OrderRow | undefined,
-  stored: StoredEvent<OrderEvent>,
+  current: OrderRecord | undefined,
+  event: StoredEvent<OrderEvent>,
 ): OrderChange | undefined {
-  const event = stored;
-  const id = orderIdOf(stored.streamId);
-  const { tx, pos } = decodePosition(stored.position);
-  const stamp = {
-    version: stored.version,
-    last_transaction_id: tx.toString(),
-    last_global_position: pos.toString(),
-  };
-  const change = (row: OrderRow, at: string, items?: ItemRow[]): OrderChange => ({
+  const id = orderIdOf(event.streamId);
+  const { tx, pos } = decodePosition(event.position);
+  const stamp = { version: event.version, lastTransactionId: tx.toString(), lastGlobalPosition: pos };
+  const change = (row: OrderRecord, at: string, items?: ItemLine[]): OrderChange => ({
     row,
     items,
     history: {
-      transaction_id: stamp.last_transaction_id,
-      global_position: stamp.last_global_position,
-      order_id: id,
-      user_id: row.user_id,
-      from_status: current?.status ?? null,
-      to_status: row.status,
-      occurred_at: at,
+      transactionId: stamp.lastTransactionId,
+      globalPosition: pos,
+      orderId: id,
+      userId: row.userId,
+      fromStatus: current?.status ?? null,
+      toStatus: row.status,
+      occurredAt: at,
     },
   });
   if (event.type === 'OrderCreated') {
     const { userId, items, total, createdAt } = event.data;
-    const row: OrderRow = {
+    const row: OrderRecord = {
       id,
-      user_id: userId,
+      userId,
       status: 'PENDING',
-      total_cents: total,
-      payment_method: null,
-      tracking_number: null,
-      cancellation_reason: null,
-      refund_due_cents: 0,
-      created_at: createdAt,
-      updated_at: createdAt,
-      paid_at: null,
-      shipped_at: null,
-      delivered_at: null,
-      cancelled_at: null,
+      totalCents: total,
+      paymentMethod: null,
+      trackingNumber: null,
+      cancellationReason: null,
+      refundDueCents: 0,
+      createdAt,
+      updatedAt: createdAt,
+      paidAt: null,
+      shippedAt: null,
+      deliveredAt: null,
+      cancelledAt: null,
       ...stamp,
     };
     const lines = items.map((item, i) => ({
-      order_id: id,
-      line_number: i + 1,
-      product_id: item.productId,
+      orderId: id,
+      lineNumber: i + 1,
+      productId: item.productId,
       quantity: item.quantity,
-      unit_price_cents: item.unitPrice,
-      line_total_cents: item.unitPrice * item.quantity,
+      unitPriceCents: item.unitPrice,
+      lineTotalCents: item.unitPrice * item.quantity,
     }));
     return change(row, createdAt, lines);
   }
@@ -121,58 +78,43 @@ export function evolveOrderRow(
   switch (event.type) {
     case 'OrderPaid': {
       const { paymentMethod, paidAt } = event.data;
-      return change(
-        {
-          ...current,
-          ...stamp,
-          status: 'PAID',
-          payment_method: paymentMethod,
-          paid_at: paidAt,
-          updated_at: paidAt,
-        },
-        paidAt,
-      );
+      const row = { ...current, ...stamp, status: 'PAID', paymentMethod, paidAt, updatedAt: paidAt } as const;
+      return change(row, paidAt);
     }
     case 'OrderShipped': {
       const { trackingNumber, shippedAt } = event.data;
-      return change(
-        {
-          ...current,
-          ...stamp,
-          status: 'SHIPPED',
-          tracking_number: trackingNumber,
-          shipped_at: shippedAt,
-          updated_at: shippedAt,
-        },
+      const row = {
+        ...current,
+        ...stamp,
+        status: 'SHIPPED',
+        trackingNumber,
         shippedAt,
-      );
+        updatedAt: shippedAt,
+      } as const;
+      return change(row, shippedAt);
     }
     case 'OrderDelivered': {
       const { deliveredAt } = event.data;
-      return change(
-        { ...current, ...stamp, status: 'DELIVERED', delivered_at: deliveredAt, updated_at: deliveredAt },
-        deliveredAt,
-      );
+      const row = { ...current, ...stamp, status: 'DELIVERED', deliveredAt, updatedAt: deliveredAt } as const;
+      return change(row, deliveredAt);
     }
     case 'OrderCancelled': {
       const { reason, cancelledAt, refundDue } = event.data;
-      return change(
-        {
-          ...current,
-          ...stamp,
-          status: 'CANCELLED',
-          cancellation_reason: reason,
-          cancelled_at: cancelledAt,
-          refund_due_cents: refundDue,
-          updated_at: cancelledAt,
-        },
+      const row = {
+        ...current,
+        ...stamp,
+        status: 'CANCELLED',
+        cancellationReason: reason,
         cancelledAt,
-      );
+        refundDueCents: refundDue,
+        updatedAt: cancelledAt,
+      } as const;
+      return change(row, cancelledAt);
     }
     case 'OrderPaymentRefunded': {
       const { amount, refundedAt } = event.data;
-      const refundDue = Math.max(0, Number(current.refund_due_cents) - amount);
-      return { row: { ...current, ...stamp, refund_due_cents: refundDue, updated_at: refundedAt } };
+      const refundDueCents = Math.max(0, current.refundDueCents - amount);
+      return { row: { ...current, ...stamp, refundDueCents, updatedAt: refundedAt } };
     }
     default:
       return assertNever(event);
@@ -190,4 +132,48 @@ export function ordersToLoad(events: readonly StoredEvent[]): string[] {
     if (event.type !== 'OrderCreated' || event.version > 1) load.push(id);
   }
   return load;
+}
+
+/** The columns an order's row must hold given the decider's state: what the checker compares. */
+export type ExpectedRow = Pick<
+  OrderRecord,
+  | 'status'
+  | 'userId'
+  | 'totalCents'
+  | 'paymentMethod'
+  | 'trackingNumber'
+  | 'cancellationReason'
+  | 'refundDueCents'
+  | 'version'
+>;
+
+/**
+ * The one mapping from the decider's state to the row (and its lines): a column the state
+ * knows is added here once, and the checker compares it without further code.
+ */
+export function expectedRow(
+  state: Order,
+  version: number,
+): {
+  row: ExpectedRow;
+  items: Pick<ItemLine, 'productId' | 'quantity' | 'unitPriceCents' | 'lineTotalCents'>[];
+} {
+  return {
+    row: {
+      status: state.status,
+      userId: state.userId,
+      totalCents: state.total,
+      paymentMethod: state.paymentMethod ?? null,
+      trackingNumber: state.trackingNumber ?? null,
+      cancellationReason: state.cancellationReason ?? null,
+      refundDueCents: state.refundDue,
+      version,
+    },
+    items: state.items.map((line) => ({
+      productId: line.productId,
+      quantity: line.quantity,
+      unitPriceCents: line.unitPrice,
+      lineTotalCents: line.lineTotal,
+    })),
+  };
 }

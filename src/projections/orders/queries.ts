@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/connect.js';
-import { orderItems, orders, orderStatusHistory } from './table.js';
+import { orderItems, orders, orderStatusHistory, type ItemRecord, type OrderRecord } from './table.js';
 import type { OrderStatus } from '../../domain/order.js';
 import {
   comparePositions,
@@ -14,59 +14,26 @@ import { ORDER_STATUS_CHANNEL, type OrderStatusChange } from './status-changes.j
 
 // Read helpers over the projected tables; money is integer cents, times ISO-8601 strings.
 
-export interface OrderView {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  totalCents: number;
-  paymentMethod: string | null;
-  trackingNumber: string | null;
-  cancellationReason: string | null;
-  refundDueCents: number;
-  /** Version of the order's stream this row reflects. */
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  paidAt: string | null;
-  shippedAt: string | null;
-  deliveredAt: string | null;
-  cancelledAt: string | null;
+/** An order as the API reads it: its row, times as ISO-8601, and its feed position in place of the raw stamp. */
+export type OrderView = Omit<OrderRecord, 'lastTransactionId' | 'lastGlobalPosition'> & {
   /** Feed position of the last event applied to this order. */
   position: Position;
-}
+};
 
-export interface OrderItemView {
-  orderId: string;
-  lineNumber: number;
-  productId: string;
-  productName: string | null;
-  quantity: number;
-  unitPriceCents: number;
-  lineTotalCents: number;
-}
+/** An order line as the API reads it. */
+export type OrderItemView = ItemRecord;
 
-export type OrderRecord = typeof orders.$inferSelect;
+/** The orders columns that hold a time, found from the table so a new one is normalised too. */
+const TIME_COLUMNS = Object.entries(getTableColumns(orders))
+  .filter(([, column]) => column.getSQLType().startsWith('timestamp'))
+  .map(([key]) => key as keyof OrderRecord);
 
-export function toOrderView(row: OrderRecord): OrderView {
-  const optional = (value: string | null) => (value === null ? null : toIso(value));
-  return {
-    id: row.id,
-    userId: row.userId,
-    status: row.status as OrderStatus,
-    totalCents: row.totalCents,
-    paymentMethod: row.paymentMethod,
-    trackingNumber: row.trackingNumber,
-    cancellationReason: row.cancellationReason,
-    refundDueCents: row.refundDueCents,
-    version: row.version,
-    createdAt: toIso(row.createdAt),
-    updatedAt: toIso(row.updatedAt),
-    paidAt: optional(row.paidAt),
-    shippedAt: optional(row.shippedAt),
-    deliveredAt: optional(row.deliveredAt),
-    cancelledAt: optional(row.cancelledAt),
-    position: encodePosition(row.lastTransactionId, row.lastGlobalPosition),
-  };
+export function toOrderView(record: OrderRecord): OrderView {
+  const { lastTransactionId, lastGlobalPosition, ...row } = record;
+  const times = Object.fromEntries(
+    TIME_COLUMNS.map((key) => [key, record[key] === null ? null : toIso(record[key] as string)]),
+  );
+  return { ...row, ...times, position: encodePosition(lastTransactionId, lastGlobalPosition) };
 }
 
 export async function getOrder(exec: Executor, id: string): Promise<OrderView | undefined> {

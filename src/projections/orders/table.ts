@@ -1,5 +1,6 @@
 import { bigint, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { cents, time, xid8 } from '../../db/tables/columns.js';
+import type { OrderStatus } from '../../domain/index.js';
 
 // The orders read model's tables: rebuilt from the feed, never the source of truth.
 
@@ -8,7 +9,7 @@ export const orders = pgTable(
   {
     id: text('id').primaryKey(),
     userId: text('user_id').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
     totalCents: cents('total_cents').notNull(),
     paymentMethod: text('payment_method'),
     trackingNumber: text('tracking_number'),
@@ -55,8 +56,8 @@ export const orderStatusHistory = pgTable(
     globalPosition: bigint('global_position', { mode: 'bigint' }).notNull(),
     orderId: text('order_id').notNull(),
     userId: text('user_id').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
+    fromStatus: text('from_status').$type<OrderStatus>(),
+    toStatus: text('to_status').$type<OrderStatus>().notNull(),
     occurredAt: time('occurred_at').notNull(),
   },
   (t) => [
@@ -66,3 +67,8 @@ export const orderStatusHistory = pgTable(
     // key finds; one more index per status change cost the catch-up rate more than it saved.
   ],
 );
+
+/** An `orders` row as Drizzle reads and writes it: the one declaration of its columns. */
+export type OrderRecord = typeof orders.$inferSelect;
+export type ItemRecord = typeof orderItems.$inferSelect;
+export type StatusChangeRecord = typeof orderStatusHistory.$inferSelect;

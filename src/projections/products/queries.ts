@@ -1,24 +1,20 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../../db/connect.js';
+import { asc, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/connect.js';
+import { products, type ProductRecord } from './table.js';
 
-export interface ProductView {
-  id: string;
-  name: string;
-  backorders: boolean;
-  onHand: number;
-  reserved: number;
-  available: number;
+/** A product as the API reads it: its row and the units free to reserve. */
+export type ProductView = Omit<ProductRecord, 'version'> & { available: number };
+
+function toProductView({ version: _, ...row }: ProductRecord): ProductView {
+  return { ...row, available: row.onHand - row.reserved };
 }
 
-const COLUMNS = sql.raw(
-  'id, name, backorders, on_hand AS "onHand", reserved, on_hand - reserved AS available',
-);
-
 export async function getProduct(exec: Executor, id: string): Promise<ProductView | undefined> {
-  const [row] = await rows<ProductView>(exec, sql`SELECT ${COLUMNS} FROM products WHERE id = ${id}`);
-  return row;
+  const [row] = await exec.select().from(products).where(eq(products.id, id));
+  return row && toProductView(row);
 }
 
 export async function listProducts(exec: Executor): Promise<ProductView[]> {
-  return rows<ProductView>(exec, sql`SELECT ${COLUMNS} FROM products ORDER BY id LIMIT 1000`);
+  const found = await exec.select().from(products).orderBy(asc(products.id)).limit(1000);
+  return found.map(toProductView);
 }

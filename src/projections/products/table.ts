@@ -9,3 +9,5 @@ export const products = pgTable('products', {
   reserved: integer('reserved').notNull().default(0),
   version: integer('version').notNull(),
 });
+
+export type ProductRecord = typeof products.$inferSelect;

@@ -1,22 +1,10 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../../db/connect.js';
-import { assertNever } from '../../domain/decider.js';
+import { inArray } from 'drizzle-orm';
+import type { Tx } from '../../db/connect.js';
 import { USER_EVENT_TYPES, type UserEvent } from '../../domain/index.js';
-import { decodePosition } from '../../eventstore/index.js';
-import type { StoredEvent } from '../../eventstore/index.js';
 import type { Projection } from '../../processing/index.js';
-
-interface UserRow {
-  id: string;
-  username: string;
-  email: string;
-  deleted: boolean;
-  version: number;
-  last_transaction_id: string;
-  last_global_position: string;
-}
-
-const PREFIX = 'user-';
+import { upsert } from '../recordset.js';
+import { evolveUserRow, userIdOf } from './evolve.js';
+import { users, type UserRecord } from './table.js';
 
 /** users: one row per registered user, the same transitions as userDecider.evolve. */
 export const usersProjection: Projection<UserEvent> = {
@@ -37,52 +25,18 @@ export const usersProjection: Projection<UserEvent> = {
       changed.add(id);
     }
     if (changed.size === 0) return;
-    await tx.execute(sql`
-      INSERT INTO users (id, username, email, deleted, version, last_transaction_id, last_global_position)
-      SELECT id, username, email, deleted, version, last_transaction_id::xid8, last_global_position
-      FROM jsonb_to_recordset(${JSON.stringify([...changed].map((id) => touched.get(id)))}::jsonb)
-        AS x(id text, username text, email text, deleted boolean, version int, last_transaction_id text, last_global_position bigint)
-      ON CONFLICT (id) DO UPDATE SET username = excluded.username, email = excluded.email, deleted = excluded.deleted,
-        version = excluded.version, last_transaction_id = excluded.last_transaction_id,
-        last_global_position = excluded.last_global_position`);
+    await tx.execute(
+      upsert(
+        users,
+        [...changed].map((id) => touched.get(id)!),
+        'id',
+      ),
+    );
   },
 };
 
-function userIdOf(event: StoredEvent): string {
-  return event.streamId.startsWith(PREFIX) ? event.streamId.slice(PREFIX.length) : event.streamId;
-}
-
-function evolveUserRow(current: UserRow | undefined, stored: StoredEvent<UserEvent>): UserRow | undefined {
-  const event = stored;
-  const { tx, pos } = decodePosition(stored.position);
-  const stamp = {
-    version: stored.version,
-    last_transaction_id: tx.toString(),
-    last_global_position: pos.toString(),
-  };
-  if (event.type === 'UserRegistered') {
-    const { username, email } = event.data;
-    return { id: userIdOf(stored), username, email, deleted: false, ...stamp };
-  }
-  if (!current) return undefined;
-  switch (event.type) {
-    case 'UserEmailChanged':
-      return { ...current, ...stamp, email: event.data.newEmail };
-    case 'UserDeleted':
-      return { ...current, ...stamp, deleted: true };
-    default:
-      return assertNever(event);
-  }
-}
-
-async function loadUsers(tx: Tx, ids: string[]): Promise<Map<string, UserRow>> {
+async function loadUsers(tx: Tx, ids: string[]): Promise<Map<string, UserRecord>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<UserRow>(
-    tx,
-    sql`
-    SELECT id, username, email, deleted, version, last_transaction_id::text AS last_transaction_id,
-      last_global_position::text AS last_global_position
-    FROM users WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-  );
+  const found = await tx.select().from(users).where(inArray(users.id, ids));
   return new Map(found.map((row) => [row.id, row]));
 }

@@ -11,3 +11,5 @@ export const users = pgTable('users', {
   lastTransactionId: xid8('last_transaction_id').notNull(),
   lastGlobalPosition: bigint('last_global_position', { mode: 'bigint' }).notNull(),
 });
+
+export type UserRecord = typeof users.$inferSelect;

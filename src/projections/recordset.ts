@@ -1,0 +1,59 @@
+import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+// Set-based writes of a batch's rows in one statement: the rows travel as one jsonb
+// parameter and come back out through jsonb_to_recordset, typed by the Drizzle table's
+// own column list, so no read model declares its columns a second time.
+
+type Key<T extends PgTable> = keyof T['_']['columns'] & string;
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function columnsOf<T extends PgTable>(table: T, only?: readonly Key<T>[]) {
+  const all = Object.entries(getTableColumns(table));
+  return only ? all.filter(([key]) => only.includes(key as Key<T>)) : all;
+}
+
+/**
+ * `jsonb_to_recordset($1::jsonb) AS x(<column> <type>, …)` over `records` (keyed as the
+ * Drizzle table names its columns), and the column names it yields.
+ */
+export function recordset<T extends PgTable>(
+  table: T,
+  records: readonly Partial<T['$inferInsert']>[],
+  only?: readonly Key<T>[],
+): { names: string[]; from: SQL } {
+  const columns = columnsOf(table, only);
+  const json = JSON.stringify(
+    records.map((record) =>
+      Object.fromEntries(
+        columns.map(([key, column]) => [column.name, (record as Record<string, unknown>)[key] ?? null]),
+      ),
+    ),
+    (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+  );
+  const types = columns.map(([, column]) => `${quote(column.name)} ${column.getSQLType()}`).join(', ');
+  return {
+    names: columns.map(([, column]) => quote(column.name)),
+    from: sql`jsonb_to_recordset(${json}::jsonb) AS x(${sql.raw(types)})`,
+  };
+}
+
+/** INSERT of every record, updating every column but the key on conflict (for use in a WITH). */
+export function upsert<T extends PgTable>(table: T, records: readonly T['$inferInsert'][], key: Key<T>): SQL {
+  const { names, from } = recordset(table, records);
+  const keyName = quote(getTableColumns(table)[key]!.name);
+  const updates = names.filter((n) => n !== keyName).map((n) => `${n} = excluded.${n}`);
+  return sql`INSERT INTO ${sql.raw(quote(getTableName(table)))} (${sql.raw(names.join(', '))})
+    SELECT ${sql.raw(names.join(', '))} FROM ${from}
+    ON CONFLICT (${sql.raw(keyName)}) DO UPDATE SET ${sql.raw(updates.join(', '))}`;
+}
+
+/** INSERT of every record (for use in a WITH). */
+export function insert<T extends PgTable>(table: T, records: readonly T['$inferInsert'][]): SQL {
+  const { names, from } = recordset(table, records);
+  return sql`INSERT INTO ${sql.raw(quote(getTableName(table)))} (${sql.raw(names.join(', '))})
+    SELECT ${sql.raw(names.join(', '))} FROM ${from}`;
+}
