@@ -2,9 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { OutcomeUnknownError, type AppCommand, type CommandResult } from '../commands/index.js';
-import { requireSelf } from '../auth/policy.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { orderStreamId, type CommandMetadata } from '../domain/index.js';
+import type { CommandMetadata } from '../domain/index.js';
 import { WaitForPositionTimeoutError } from '../projections/index.js';
 import type { GraphQLContext } from './context.js';
 
@@ -109,22 +108,6 @@ function beforeDeadline<T>(read: Promise<T | undefined>, deadline: number): Prom
   // A read outrun by the deadline may still fail; nobody waits for it then.
   read.catch(() => {});
   return Promise.race([read, timedOut]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The customer an order belongs to, from its creation event (authoritative, unlike a read
- * table that may lag); undefined when the order does not exist.
- */
-export async function orderOwner(ctx: GraphQLContext, orderId: string): Promise<string | undefined> {
-  const [created] = await ctx.services.store.readStream(orderStreamId(orderId), { toVersion: 1 });
-  return created?.type === 'OrderCreated' ? created.data.userId : undefined;
-}
-
-/** A customer acts only on its own orders; staff, admins and an open server on any. */
-export async function requireOrderOwner(ctx: GraphQLContext, orderId: string, action: string): Promise<void> {
-  if (ctx.viewer.open || ctx.viewer.role !== 'customer') return;
-  const owner = await orderOwner(ctx, orderId);
-  if (owner !== undefined) requireSelf(ctx.viewer, owner, action);
 }
 
 /**

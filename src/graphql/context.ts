@@ -15,3 +15,27 @@ export interface GraphQLContext {
   /** From the Idempotency-Key header; a mutation's own argument takes precedence. */
   idempotencyKey?: string;
 }
+
+/**
+ * What a transport hands yoga once it knows who is asking: HTTP (and SSE) for each request,
+ * graphql-ws for each operation on an authenticated socket.
+ */
+export interface Caller {
+  viewer: Viewer;
+  requestId: string;
+  idempotencyKey: string | null;
+}
+
+export function contextFor(
+  services: Services,
+  { viewer, requestId, idempotencyKey }: Caller,
+): GraphQLContext {
+  return {
+    services,
+    viewer,
+    requestId,
+    logger: services.logger.child({ requestId }),
+    actor: viewer.open ? 'anonymous' : `${viewer.role}:${viewer.userId}`,
+    idempotencyKey: idempotencyKey ?? undefined,
+  };
+}

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, authenticate, type TokenPolicy } from '../auth/tokens.js';
-import { UnauthenticatedError, type Viewer } from '../auth/viewer.js';
 
 /** A refused request: the status, a code for `extensions.code`, and a plain message. */
 export interface Refusal {
@@ -53,24 +51,6 @@ export function refuseBody(req: IncomingMessage, limit: number): Refusal | undef
 function isJson(contentType: string | undefined): boolean {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   return type === 'application/json' || type === 'application/graphql-response+json';
-}
-
-/**
- * Who is asking, decided once per request before any route. A server without a secret
- * sees everyone as the open viewer. With one, no Authorization header is `anonymous`
- * (public routes only), and a header that does not verify is refused on every route.
- */
-export async function identify(
-  policy: TokenPolicy,
-  authorization: string | undefined,
-): Promise<Viewer | 'anonymous' | Refusal> {
-  if (policy.secret && authorization === undefined) return 'anonymous';
-  try {
-    return await authenticate(policy, bearer(authorization));
-  } catch (error) {
-    if (!(error instanceof UnauthenticatedError)) throw error;
-    return unauthenticated(error.message);
-  }
 }
 
 export function unauthenticated(message: string): Refusal {

@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { identify, isViewer } from '../auth/identify.js';
 import type { TokenPolicy } from '../auth/tokens.js';
-import { viewerScope, type Viewer } from '../auth/viewer.js';
+import { UnauthenticatedError } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Logger } from '../logger.js';
-import { header, requestIdFor, sentRequestId } from '../request-id.js';
+import { header, requestIdFor } from '../request-id.js';
 import type { Services } from '../services.js';
-import type { GraphQLContext } from './context.js';
-import { maskError } from './error-masking.js';
 import { isPageRequest, serveGraphiqlPage } from './graphiql-page.js';
-import { answerRefusal, identify, refuseBody, unauthenticated } from './http-gate.js';
-import { limitPlugins } from './limits.js';
-import { schema } from './schema.js';
-import { sharedSubscriptions } from '../live/shared-subscriptions.js';
+import { answerRefusal, refuseBody, unauthenticated } from './http-gate.js';
 import { serveGraphqlWs } from './ws-server.js';
+import { createGraphqlYoga, ENDPOINT } from './yoga.js';
 
 export interface HttpServer {
   readonly url: string;
@@ -24,81 +18,25 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-type ServerContext = { req: IncomingMessage };
-
-const ENDPOINT = '/graphql';
-
 /**
  * GraphQL over HTTP (queries, mutations, SSE subscriptions) and over graphql-ws on the
  * same path, GraphiQL in a browser, the dashboard at /dashboard, and /health. Who is
- * asking is decided once per request, before any route; only /health, the dashboard's
- * static files and the GraphiQL page answer a caller without a token.
+ * asking is decided once per request or socket (identify), before any route; only
+ * /health, the dashboard's static files and the GraphiQL page answer a caller without a token.
  */
 export async function startHttpServer(services: Services, port: number, host: string): Promise<HttpServer> {
   const { logger, config } = services;
   const tokens: TokenPolicy = { secret: config.authSecret, maxAgeMs: config.authMaxTokenAgeMs };
-  const viewers = new WeakMap<IncomingMessage, Viewer>();
-  const requestIds = new WeakMap<IncomingMessage, string>();
-  const yoga: YogaServerInstance<ServerContext, GraphQLContext> = createYoga<ServerContext, GraphQLContext>({
-    schema,
-    graphqlEndpoint: ENDPOINT,
-    // The page is served before yoga (graphiql-page.ts), so yoga never renders one.
-    graphiql: false,
-    landingPage: false,
-    cors: (request) => {
-      const origin = request.headers.get('origin');
-      return origin !== null && config.corsOrigins.includes(origin)
-        ? {
-            origin: [origin],
-            credentials: false,
-            methods: ['GET', 'POST'],
-            allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
-            exposedHeaders: ['x-request-id'],
-          }
-        : false;
-    },
-    plugins: [
-      // Operations sent with GET need a header no page can send cross-site without a
-      // preflight; a POST must be JSON (refuseBody), which needs one anyway.
-      useCSRFPrevention({
-        requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'idempotency-key', 'x-request-id'],
-      }),
-      ...limitPlugins(config.graphql),
-      sharedSubscriptions<GraphQLContext>(
-        ({ viewer }) => viewerScope(viewer),
-        (execution) => services.metrics.subscriptionEvents.inc({ execution }),
-      ),
-    ],
-    logging: {
-      debug: (...args) => logger.debug(args),
-      info: (...args) => logger.info(args),
-      warn: (...args) => logger.warn(args),
-      error: (...args) => logger.error(args),
-    },
-    maskedErrors: { maskError },
-    // refuseBody bounds every body before yoga sees it; yoga's own limit would count the
-    // bytes again through a stream pipeline, about 5 % of a mutation's CPU.
-    maxRequestBodySize: false,
-    // Over WebSocket there is no fetch Request: that path builds its context in onSubscribe.
-    context: (({ request, req }: { request?: Request; req?: IncomingMessage }) => {
-      if (!request || !req) return {};
-      const viewer = viewers.get(req);
-      // The gate below stores a viewer for every request it lets through; none is never "everyone".
-      if (!viewer) throw new Error('a GraphQL request reached execution without a viewer');
-      return contextFor(
-        services,
-        viewer,
-        requestIds.get(req) ?? null,
-        request.headers.get('idempotency-key'),
-      );
-    }) as () => GraphQLContext,
-  });
+  const yoga = createGraphqlYoga(services);
 
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (req, res) => {
-    requestIds.set(req, logRequest(logger, req, res));
-    const identity = await identify(tokens, header(req.headers.authorization) ?? undefined);
-    if (typeof identity === 'object' && 'status' in identity) return answerRefusal(req, res, identity);
+    const requestId = logRequest(logger, req, res);
+    const identity = await identify(tokens, {
+      authorization: header(req.headers.authorization) ?? undefined,
+    });
+    if (identity instanceof UnauthenticatedError)
+      return answerRefusal(req, res, unauthenticated(identity.message));
     const path = req.url?.split('?')[0];
     if (path === '/health' && req.method === 'GET') {
       const health = await services.health();
@@ -113,15 +51,17 @@ export async function startHttpServer(services: Services, port: number, host: st
     const refused = refuseBody(req, config.graphql.bodyLimit);
     if (refused) return answerRefusal(req, res, refused);
     // A CORS preflight carries no credentials and runs nothing; every other request needs a viewer.
-    if (identity === 'anonymous' && req.method !== 'OPTIONS') {
+    if (!isViewer(identity) && req.method !== 'OPTIONS') {
       return answerRefusal(
         req,
         res,
         unauthenticated('a bearer token is required (Authorization: Bearer <token>)'),
       );
     }
-    if (identity !== 'anonymous') viewers.set(req, identity);
-    await yoga.requestListener(req, res);
+    const caller = isViewer(identity)
+      ? { viewer: identity, requestId, idempotencyKey: header(req.headers['idempotency-key']) }
+      : undefined;
+    await yoga.handle(req, res, { req, caller });
   });
   // An idle keep-alive socket is closed by the client (undici: 4 s, proxies: 60 s) before the
   // server would: a server closing one just as a request arrives on it resets that request,
@@ -139,17 +79,6 @@ export async function startHttpServer(services: Services, port: number, host: st
     maxPayload: config.graphql.bodyLimit,
     maxSubscriptions: config.wsMaxSubscriptions,
     logger,
-    // Every operation on a socket is a request of its own, with an id of its own: the
-    // connection's x-request-id (when it sent one) and the operation's id.
-    context: (viewer, request, operationId) => {
-      const connectionId = sentRequestId(request.headers);
-      return contextFor(
-        services,
-        viewer,
-        connectionId && `${connectionId}:${operationId}`,
-        header(request.headers['idempotency-key']),
-      );
-    },
   });
   services.metrics.observe({ sockets: () => ws.wss.clients.size });
 
@@ -193,21 +122,4 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
     ),
   );
   return requestId;
-}
-
-function contextFor(
-  services: Services,
-  viewer: Viewer,
-  sentRequestId: string | null,
-  idempotencyKey: string | null,
-): GraphQLContext {
-  const requestId = sentRequestId ?? randomUUID();
-  return {
-    services,
-    viewer,
-    requestId,
-    logger: services.logger.child({ requestId }),
-    actor: viewer.open ? 'anonymous' : `${viewer.role}:${viewer.userId}`,
-    idempotencyKey: idempotencyKey ?? undefined,
-  };
 }

@@ -1,6 +1,6 @@
-import { readScope } from '../auth/policy.js';
+import { ownUser } from '../auth/policy.js';
+import { STAFF } from '../auth/scopes.js';
 import { builder } from './builder.js';
-import { requireOrderOwner } from './commands.js';
 import { OrderStatusChangeRef } from './types/order.js';
 
 builder.subscriptionField('orderStatusChanged', (t) =>
@@ -11,17 +11,24 @@ builder.subscriptionField('orderStatusChanged', (t) =>
       'then continues live, with none missing and none repeated. A subscriber too slow to keep up is ended with an ' +
       'error whose extensions.resumeAfter is the position to subscribe after.',
     args: { orderId: t.arg.id(), userId: t.arg.id(), after: t.arg({ type: 'Position' }) },
-    subscribe: async (_root, args, ctx) => {
-      const orderId = args.orderId == null ? undefined : String(args.orderId);
-      // A customer hears only its own orders: its user filter is implied, another's refused.
-      const userId = readScope(
-        ctx.viewer,
-        args.userId == null ? undefined : String(args.userId),
-        'the status changes',
-      );
-      if (orderId !== undefined) await requireOrderOwner(ctx, orderId, 'follow orders');
-      return ctx.services.subscriptions.subscribe({ orderId, userId }, args.after ?? undefined);
-    },
+    // A customer hears only its own orders: another user or order it names is refused, and
+    // its user filter is implied when it names none.
+    authScopes: (_root, { userId, orderId }) => ({
+      ...STAFF,
+      $all: {
+        customer: true,
+        ...(userId == null ? {} : { self: String(userId) }),
+        ...(orderId == null ? {} : { orderOwner: { orderId: String(orderId) } }),
+      },
+    }),
+    subscribe: (_root, args, ctx) =>
+      ctx.services.subscriptions.subscribe(
+        {
+          orderId: args.orderId == null ? undefined : String(args.orderId),
+          userId: ownUser(ctx.viewer, args.userId == null ? undefined : String(args.userId)),
+        },
+        args.after ?? undefined,
+      ),
     resolve: (change) => change,
   }),
 );

@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { authenticate, bearer, type TokenPolicy } from '../auth/tokens.js';
+import { identify, isViewer } from '../auth/identify.js';
+import type { TokenPolicy } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Logger } from '../logger.js';
-import type { GraphQLContext } from './context.js';
+import { header, sentRequestId } from '../request-id.js';
+import type { Caller } from './context.js';
 import { originAllowed } from './http-gate.js';
+import type { GraphqlYoga } from './yoga.js';
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { request: IncomingMessage; socket: WebSocket; viewer?: Viewer };
@@ -21,20 +24,14 @@ export interface WsOptions {
   maxPayload: number;
   maxSubscriptions: number;
   logger: Logger;
-  /** The operation's context: the socket's viewer, its request id (when the upgrade sent one), its idempotency key. */
-  context(viewer: Viewer, request: IncomingMessage, operationId: string): GraphQLContext;
 }
 
 /**
  * graphql-ws on the endpoint's path. The connection is authenticated once, in
- * connection_init, the same way as an HTTP request; a browser page of another origin
- * cannot open it (WebSockets have no CORS of their own).
+ * connection_init, by the same identify as an HTTP request; a browser page of another
+ * origin cannot open it (WebSockets have no CORS of their own).
  */
-export function serveGraphqlWs(
-  server: Server,
-  yoga: YogaServerInstance<any, GraphQLContext>,
-  options: WsOptions,
-) {
+export function serveGraphqlWs(server: Server, yoga: GraphqlYoga, options: WsOptions) {
   const { logger } = options;
   const wss = new WebSocketServer({
     server,
@@ -47,18 +44,11 @@ export function serveGraphqlWs(
       // A connection without a valid token is refused (graphql-ws closes it with 4403);
       // one whose token expires is closed the same way when it does.
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        try {
-          const viewer = await authenticate(
-            options.tokens,
-            bearer(params.authorization) ?? (typeof params.token === 'string' ? params.token : undefined),
-          );
-          ctx.extra.viewer = viewer;
-          if (viewer.expiresAt !== undefined) closeAt(ctx.extra.socket, viewer.expiresAt * 1000);
-          return true;
-        } catch {
-          return false;
-        }
+        const identity = await identify(options.tokens, ctx.connectionParams ?? {}).catch(() => undefined);
+        if (identity === undefined || !isViewer(identity)) return false;
+        ctx.extra.viewer = identity;
+        if (identity.expiresAt !== undefined) closeAt(ctx.extra.socket, identity.expiresAt * 1000);
+        return true;
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
@@ -78,9 +68,9 @@ export function serveGraphqlWs(
             ),
           ];
         }
-        const context = options.context(viewer, ctx.extra.request, id);
-        context.logger.info({ operationId: id }, 'websocket operation');
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, ...context });
+        const caller = callerOf(viewer, ctx.extra.request, id);
+        logger.info({ requestId: caller.requestId, operationId: id }, 'websocket operation');
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, params, caller });
         // Parsing and validation (the limits among them) refuse this operation only.
         let document;
         try {
@@ -115,6 +105,19 @@ export function serveGraphqlWs(
     });
   });
   return { wss, dispose: () => ws.dispose() };
+}
+
+/**
+ * Every operation on a socket is a request of its own, with an id of its own: the
+ * connection's x-request-id (when it sent one) and the operation's id.
+ */
+function callerOf(viewer: Viewer, request: IncomingMessage, operationId: string): Caller {
+  const connectionId = sentRequestId(request.headers);
+  return {
+    viewer,
+    requestId: connectionId ? `${connectionId}:${operationId}` : randomUUID(),
+    idempotencyKey: header(request.headers['idempotency-key']),
+  };
 }
 
 /** `extensions.http` tells yoga an HTTP status; a WebSocket client has no use for it. */

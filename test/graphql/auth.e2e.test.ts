@@ -130,6 +130,97 @@ describe('authentication and authorization', () => {
     expect((await run('staff', '{ order(id: "o-alice") { id } }')).data.order.id).toBe('o-alice');
   });
 
+  it('refuses every staff and admin field to a customer, and a refused mutation writes nothing', async () => {
+    const admin = async (query: string) => (await run('admin', query)).data;
+    expect(await typename('admin', 'defineProduct(input: { productId: "p-guard", name: "Guard" })')).toBe(
+      'DefineProductSuccess',
+    );
+    expect(await typename('admin', 'addStock(input: { productId: "p-guard", quantity: 5 })')).toBe(
+      'AddStockSuccess',
+    );
+    expect(
+      await typename(
+        'admin',
+        'registerUser(input: { id: "dave", username: "dave", email: "dave@example.com" })',
+      ),
+    ).toBe('RegisterUserSuccess');
+    const state = () =>
+      admin(
+        '{ p: product(id: "p-guard") { onHand backorders } n: product(id: "p-new") { id } ' +
+          'dave: user(id: "dave") { email deleted version } carol: user(id: "carol") { id } ' +
+          'o: order(id: "o-bob") { version status } }',
+      );
+    const before = await state();
+    const refusals: [string, string][] = [
+      ['bob', 'shipOrder(input: { orderId: "o-bob", trackingNumber: "T-x" })'],
+      ['bob', 'deliverOrder(input: { orderId: "o-bob" })'],
+      ['bob', 'defineProduct(input: { productId: "p-guard", name: "Mine", backorders: true })'],
+      ['bob', 'defineProduct(input: { productId: "p-new", name: "New" })'],
+      ['bob', 'addStock(input: { productId: "p-guard", quantity: 100 })'],
+      ['bob', 'rebuildProjection(name: "orders")'],
+      ['staff', 'rebuildProjection(name: "orders")'],
+      ['bob', 'registerUser(input: { id: "carol", username: "carol", email: "carol@example.com" })'],
+      ['bob', 'changeUserEmail(input: { userId: "dave", email: "bob@example.com" })'],
+      ['bob', 'deleteUser(input: { userId: "dave", reason: "mine now" })'],
+      ['staff', 'deleteUser(input: { userId: "dave", reason: "staff may not" })'],
+    ];
+    for (const [who, mutation] of refusals)
+      expect(await typename(who, mutation), `${who}: ${mutation}`).toBe('ForbiddenError');
+    expect(await state()).toEqual(before);
+
+    // A refused field is a FORBIDDEN error at its path: a non-null one (projections) takes the
+    // whole answer with it, a nullable one only itself.
+    const mixed = await run(
+      'bob',
+      '{ mine: order(id: "o-bob") { id } theirs: order(id: "o-alice") { id } projections { name } }',
+    );
+    expect(mixed.data).toBeNull();
+    expect(mixed.errors!.map((e: any) => [e.path?.[0], e.extensions.code]).sort()).toEqual([
+      ['projections', 'FORBIDDEN'],
+      ['theirs', 'FORBIDDEN'],
+    ]);
+    const partial = await run(
+      'bob',
+      '{ mine: order(id: "o-bob") { id } theirs: order(id: "o-alice") { id } user(id: "alice") { id } }',
+    );
+    expect(partial.data).toEqual({ mine: { id: 'o-bob' }, theirs: null, user: null });
+    expect(partial.errors!.map((e: any) => [e.path[0], e.extensions.code, e.message]).sort()).toEqual([
+      ['theirs', 'FORBIDDEN', 'you may not read order o-alice'],
+      ['user', 'FORBIDDEN', 'you may not read user for user alice'],
+    ]);
+  });
+
+  it('lets no customer reach another user through variables, nesting or a mutation’s own order', async () => {
+    const code = async (who: string, query: string, variables?: Record<string, unknown>) =>
+      (await run(who, query, variables)).errors?.map((e: any) => e.extensions.code);
+    expect(await code('bob', 'query($u: ID) { orders(userId: $u) { totalCount } }', { u: 'alice' })).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(await code('bob', '{ user(id: "alice") { orders { edges { node { id } } } } }')).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(await code('bob', '{ recommendations(userId: "alice", productId: "p-1") { productId } }')).toEqual(
+      ['FORBIDDEN'],
+    );
+    const sse = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...as('bob') },
+      body: JSON.stringify({ query: 'subscription { orderStatusChanged(userId: "alice") { orderId } }' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(await sse.text()).toMatch(/"code":"FORBIDDEN"/);
+    // The refusal names the order asked about, never whose it is.
+    const paid = await run(
+      'bob',
+      'mutation { payOrder(input: { orderId: "o-alice", paymentMethod: "card", amount: "10.00" }) { __typename ... on Error { code message } } }',
+    );
+    expect(paid.data.payOrder).toEqual({
+      __typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      message: 'you may not call payOrder on order o-alice',
+    });
+  });
+
   it('refuses a WebSocket without a valid token with 4403, and subscriptions to other customers', async () => {
     for (const params of [
       {},
@@ -143,7 +234,11 @@ describe('authentication and authorization', () => {
       await client.dispose();
     }
     const alice = wsClient(server.wsUrl, as('alice'));
-    for (const variables of [{ userId: 'bob' }, { orderId: 'o-bob' }]) {
+    for (const variables of [
+      { userId: 'bob' },
+      { orderId: 'o-bob' },
+      { userId: 'alice', orderId: 'o-bob' },
+    ]) {
       const sub = collect(
         alice,
         'subscription($userId: ID, $orderId: ID) { orderStatusChanged(userId: $userId, orderId: $orderId) { to } }',

@@ -1,8 +1,8 @@
 import type { CommandMetadata } from '../../domain/index.js';
 import type { AppCommand } from '../../commands/index.js';
 import { builder } from '../builder.js';
-import { requireRole, requireSelf } from '../../auth/policy.js';
-import { idempotencyKey, newId, requireOrderOwner } from '../commands.js';
+import { STAFF, orderOf, selfOrStaff } from '../../auth/scopes.js';
+import { idempotencyKey, newId } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { commandResult, runThenRead } from './results.js';
 import { OrderRef } from '../types/order.js';
@@ -77,6 +77,7 @@ builder.mutationFields((t) => ({
     ...resultOf('createOrder'),
     description: 'Creates an order; the total is computed from the lines, never taken from the client.',
     args: { input: t.arg({ type: CreateOrderInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: (_root, { input }) => selfOrStaff(String(input.userId)),
     resolve: (_root, { input, ...args }, ctx) => {
       const key = idempotencyKey(ctx, args.idempotencyKey);
       const orderId = input.id == null ? newId(key) : String(input.id);
@@ -85,7 +86,6 @@ builder.mutationFields((t) => ({
         quantity: i.quantity,
         unitPrice: i.price,
       }));
-      requireSelf(ctx.viewer, String(input.userId), 'create orders');
       return orderCommand(ctx, orderId, key, undefined, (metadata) => ({
         type: 'CreateOrder',
         metadata,
@@ -97,9 +97,9 @@ builder.mutationFields((t) => ({
     ...resultOf('payOrder'),
     description: 'Pays a PENDING order; the amount must equal its total exactly.',
     args: { input: t.arg({ type: PayOrderInput, required: true }), idempotencyKey: t.arg.string() },
-    resolve: async (_root, { input, ...args }, ctx) => {
+    authScopes: (_root, { input }) => orderOf(String(input.orderId)),
+    resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
-      await requireOrderOwner(ctx, orderId, 'pay orders');
       return orderCommand(
         ctx,
         orderId,
@@ -117,9 +117,9 @@ builder.mutationFields((t) => ({
     ...resultOf('shipOrder'),
     description: 'Ships a PAID order.',
     args: { input: t.arg({ type: ShipOrderInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: STAFF,
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
-      requireRole(ctx.viewer, ['staff', 'admin'], 'ship orders');
       return orderCommand(
         ctx,
         orderId,
@@ -137,9 +137,9 @@ builder.mutationFields((t) => ({
     ...resultOf('deliverOrder'),
     description: 'Marks a SHIPPED order delivered.',
     args: { input: t.arg({ type: DeliverOrderInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: STAFF,
     resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
-      requireRole(ctx.viewer, ['staff', 'admin'], 'deliver orders');
       return orderCommand(
         ctx,
         orderId,
@@ -153,9 +153,9 @@ builder.mutationFields((t) => ({
     ...resultOf('cancelOrder'),
     description: 'Cancels a PENDING or PAID order; a paid one records that a refund is due.',
     args: { input: t.arg({ type: CancelOrderInput, required: true }), idempotencyKey: t.arg.string() },
-    resolve: async (_root, { input, ...args }, ctx) => {
+    authScopes: (_root, { input }) => orderOf(String(input.orderId)),
+    resolve: (_root, { input, ...args }, ctx) => {
       const orderId = String(input.orderId);
-      await requireOrderOwner(ctx, orderId, 'cancel orders');
       return orderCommand(
         ctx,
         orderId,

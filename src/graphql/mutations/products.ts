@@ -1,7 +1,7 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { getProduct } from '../../projections/index.js';
-import { requireRole } from '../../auth/policy.js';
+import { ADMIN } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { idempotencyKey } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
@@ -54,9 +54,9 @@ builder.mutationFields((t) => ({
     description:
       'Puts a product under stock control, with no stock yet. Defining it again the same way changes nothing.',
     args: { input: t.arg({ type: DefineProductInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: ADMIN,
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);
-      requireRole(ctx.viewer, ['admin'], 'define products');
       return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey), (metadata) => ({
         type: 'DefineProduct',
         metadata,
@@ -69,9 +69,9 @@ builder.mutationFields((t) => ({
     description:
       'Adds units to a defined product; paid orders waiting for it (backorders) try again to reserve it.',
     args: { input: t.arg({ type: AddStockInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: ADMIN,
     resolve: (_root, { input, ...args }, ctx) => {
       const productId = String(input.productId);
-      requireRole(ctx.viewer, ['admin'], 'add stock');
       return productCommand(ctx, productId, idempotencyKey(ctx, args.idempotencyKey), (metadata) => ({
         type: 'AddStock',
         metadata,

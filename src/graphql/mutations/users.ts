@@ -2,7 +2,7 @@ import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
 import { getUser } from '../../projections/index.js';
 import { builder } from '../builder.js';
-import { requireSelf } from '../../auth/policy.js';
+import { selfOrAdmin, selfOrStaff } from '../../auth/scopes.js';
 import { idempotencyKey, newId } from '../commands.js';
 import type { GraphQLContext } from '../context.js';
 import { commandResult, runThenRead } from './results.js';
@@ -57,14 +57,22 @@ const userCommand = (
     build,
   );
 
+/**
+ * The user registerUser registers: the id given, else one derived from the idempotency key
+ * (random without one, which no customer's token names: a customer registers only itself).
+ */
+const registeredId = (id: string | number | null | undefined, key: string | undefined) =>
+  id == null ? newId(key) : String(id);
+
 builder.mutationFields((t) => ({
   registerUser: t.field({
     ...resultOf('registerUser'),
     args: { input: t.arg({ type: RegisterUserInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: (_root, { input, ...args }, ctx) =>
+      selfOrStaff(registeredId(input.id, idempotencyKey(ctx, args.idempotencyKey))),
     resolve: (_root, { input, ...args }, ctx) => {
       const key = idempotencyKey(ctx, args.idempotencyKey);
-      const userId = input.id == null ? newId(key) : String(input.id);
-      requireSelf(ctx.viewer, userId, 'register users');
+      const userId = registeredId(input.id, key);
       return userCommand(ctx, userId, key, undefined, (metadata) => ({
         type: 'RegisterUser',
         metadata,
@@ -75,9 +83,9 @@ builder.mutationFields((t) => ({
   changeUserEmail: t.field({
     ...resultOf('changeUserEmail'),
     args: { input: t.arg({ type: ChangeUserEmailInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: (_root, { input }) => selfOrAdmin(String(input.userId)),
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
-      requireSelf(ctx.viewer, userId, 'change the email', false);
       return userCommand(
         ctx,
         userId,
@@ -91,9 +99,9 @@ builder.mutationFields((t) => ({
     ...resultOf('deleteUser'),
     description: 'Deletes a user; it accepts no command afterwards and its email becomes free.',
     args: { input: t.arg({ type: DeleteUserInput, required: true }), idempotencyKey: t.arg.string() },
+    authScopes: (_root, { input }) => selfOrAdmin(String(input.userId)),
     resolve: (_root, { input, ...args }, ctx) => {
       const userId = String(input.userId);
-      requireSelf(ctx.viewer, userId, 'delete users', false);
       return userCommand(
         ctx,
         userId,

@@ -1,6 +1,6 @@
 import { FULFILMENT_STATES, type Fulfilment, type FulfilmentStep } from '../../sagas/fulfilment.js';
 import { loadFulfilment } from '../../sagas/fulfilment-store.js';
-import { requireOrderOwner } from '../commands.js';
+import { orderOf } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 
 type FulfilmentParent = Fulfilment & { attempts: number; lastError: string | null; updatedAt: string };
@@ -49,8 +49,8 @@ builder.queryFields((t) => ({
     description:
       'The fulfilment of a paid order; null before it is paid (or while the payment is being recorded).',
     args: { orderId: t.arg.id({ required: true }) },
+    authScopes: (_root, args) => orderOf(String(args.orderId)),
     resolve: async (_root, args, ctx) => {
-      await requireOrderOwner(ctx, String(args.orderId), 'read the fulfilment of orders');
       const stored = await loadFulfilment(ctx.services.database.db, String(args.orderId));
       if (!stored) return null;
       return {

@@ -1,5 +1,5 @@
 import { notificationsFor, type Notification } from '../../sagas/notifications.js';
-import { readScope } from '../../auth/policy.js';
+import { selfOrStaff } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';
 
@@ -24,11 +24,8 @@ builder.queryFields((t) => ({
     type: [NotificationRef],
     description: "A customer's latest notifications (at most 100), oldest first.",
     args: { userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      notificationsFor(
-        ctx.services.database.db,
-        readScope(ctx.viewer, String(args.userId), 'the notifications')!,
-      ),
+    authScopes: (_root, args) => selfOrStaff(String(args.userId)),
+    resolve: (_root, args, ctx) => notificationsFor(ctx.services.database.db, String(args.userId)),
   }),
 }));
 
@@ -43,15 +40,15 @@ builder.subscriptionField('notificationAdded', (t) =>
       userId: t.arg.id({ required: true }),
       after: t.arg.string({ description: 'A notification position: start after it.' }),
     },
+    authScopes: (_root, args) => selfOrStaff(String(args.userId)),
     subscribe: (_root, args, ctx) => {
-      const userId = readScope(ctx.viewer, String(args.userId), 'the notifications')!;
       if (args.after != null && !/^\d{1,18}$/.test(args.after)) {
         throw badInput(
           `after must be a notification's position (a whole number), not ${JSON.stringify(args.after)}`,
           'after',
         );
       }
-      return ctx.services.notifications.subscribe(userId, args.after ?? undefined);
+      return ctx.services.notifications.subscribe(String(args.userId), args.after ?? undefined);
     },
     resolve: (notification) => notification,
   }),

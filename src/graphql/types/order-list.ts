@@ -1,4 +1,5 @@
-import { readScope } from '../../auth/policy.js';
+import { ownUser } from '../../auth/policy.js';
+import { listFor } from '../../auth/scopes.js';
 import { ValidationError, type OrderStatus } from '../../domain/index.js';
 import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/index.js';
 import { getOrderItems } from '../../projections/index.js';
@@ -90,10 +91,11 @@ builder.queryField('orders', (t) =>
       after: t.arg.string(),
       consistentWith: t.arg({ type: 'Position' }),
     },
+    authScopes: (_root, args) => listFor(args.userId == null ? undefined : String(args.userId)),
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
       return orderConnection(ctx, {
-        userId: readScope(ctx.viewer, args.userId == null ? undefined : String(args.userId), 'the orders'),
+        userId: ownUser(ctx.viewer, args.userId == null ? undefined : String(args.userId)),
         status: (args.status ?? undefined) as OrderStatus | undefined,
         createdAfter: args.createdAfter ?? undefined,
         createdBefore: args.createdBefore ?? undefined,

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { canRead } from '../../auth/policy.js';
+import { ANYONE } from '../../auth/scopes.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import { orderAggregate } from '../../commands/index.js';
 import {
@@ -112,6 +113,8 @@ builder.queryFields((t) => ({
     description:
       'An order from the read tables. With consistentWith, first waits (bounded) until they have passed that position.',
     args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
+    // Anyone may ask; what it loads is checked (readable): a customer reads only its own.
+    authScopes: ANYONE,
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
       return readable(ctx, (await ctx.services.reads.order(String(args.id))) ?? null);
@@ -137,6 +140,7 @@ builder.queryFields((t) => ({
           'The moment to fold up to: the order after its last event recorded at or before it; null before it was created.',
       }),
     },
+    authScopes: ANYONE,
     resolve: (_root, args, ctx) =>
       orderAt(ctx, String(args.id), args.version ?? undefined, args.at ?? undefined),
   }),

@@ -1,4 +1,5 @@
 import { getProduct, listProducts, type ProductView } from '../../projections/index.js';
+import { ANYONE } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
 
@@ -22,6 +23,7 @@ builder.queryFields((t) => ({
     type: ProductRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }), consistentWith: t.arg({ type: 'Position' }) },
+    authScopes: ANYONE,
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
       return (await getProduct(ctx.services.database.db, String(args.id))) ?? null;
@@ -31,6 +33,7 @@ builder.queryFields((t) => ({
     type: [ProductRef],
     description: 'Every defined product, by id (at most 1000).',
     args: { consistentWith: t.arg({ type: 'Position' }) },
+    authScopes: ANYONE,
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
       return listProducts(ctx.services.database.db);

@@ -1,4 +1,4 @@
-import { requireRole } from '../../auth/policy.js';
+import { ADMIN, STAFF } from '../../auth/scopes.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import { NotFoundError } from '../../domain/index.js';
 import { RebuildInProgressError, type RebuildResult } from '../../projections/index.js';
@@ -37,10 +37,8 @@ const ProjectionStatusRef = builder.objectRef<ProjectionStatus>('ProjectionStatu
 builder.queryField('projections', (t) =>
   t.field({
     type: [ProjectionStatusRef],
-    resolve: (_root, _args, ctx) => {
-      requireRole(ctx.viewer, ['staff', 'admin'], 'read the projections');
-      return ctx.services.projections.status();
-    },
+    authScopes: STAFF,
+    resolve: (_root, _args, ctx) => ctx.services.projections.status(),
   }),
 );
 
@@ -79,8 +77,8 @@ builder.mutationField('rebuildProjection', (t) =>
       "Admins only: replays the whole feed into fresh copies of a projection's tables while the current ones " +
       'serve, then swaps them in atomically. Answers once the new tables serve; an interrupted rebuild changes nothing.',
     args: { name: t.arg.string({ required: true }) },
+    authScopes: ADMIN,
     resolve: async (_root, { name }, ctx) => {
-      requireRole(ctx.viewer, ['admin'], 'rebuild projections');
       const { projections } = ctx.services;
       if (!projections.manages(name)) throw new NotFoundError('projection', name);
       ctx.logger.info({ projection: name, actor: ctx.actor }, 'rebuild requested');

@@ -1,5 +1,5 @@
 import { recommendForProduct, recommendForUser, type Recommendation } from '../../projections/index.js';
-import { readScope } from '../../auth/policy.js';
+import { listFor } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';
 
@@ -31,18 +31,15 @@ builder.queryField('recommendations', (t) =>
       productId: t.arg.id(),
       first: t.arg.int({ defaultValue: 5, description: `1 to ${MAX_RECOMMENDATIONS}.` }),
     },
+    // For a user, only what that user may read; for a product, anyone.
+    authScopes: (_root, args) => listFor(args.userId == null ? undefined : String(args.userId)),
     resolve: (_root, args, ctx) => {
       const first = args.first ?? 5;
       if (first < 1 || first > MAX_RECOMMENDATIONS)
         throw badInput(`first must be from 1 to ${MAX_RECOMMENDATIONS}`, 'first');
       const db = ctx.services.database.db;
-      if (args.userId != null && args.productId == null) {
-        return recommendForUser(
-          db,
-          readScope(ctx.viewer, String(args.userId), 'the recommendations')!,
-          first,
-        );
-      }
+      if (args.userId != null && args.productId == null)
+        return recommendForUser(db, String(args.userId), first);
       if (args.productId != null && args.userId == null)
         return recommendForProduct(db, String(args.productId), first);
       throw badInput(

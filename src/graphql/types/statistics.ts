@@ -1,4 +1,5 @@
-import { readScope } from '../../auth/policy.js';
+import { ownUser } from '../../auth/policy.js';
+import { listFor } from '../../auth/scopes.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/index.js';
 import { orderStatistics, type OrderStatistics } from '../../projections/index.js';
 import { builder } from '../builder.js';
@@ -40,14 +41,11 @@ builder.queryField('orderStatistics', (t) =>
       to: t.arg({ type: 'DateTime' }),
       consistentWith: t.arg({ type: 'Position' }),
     },
+    authScopes: (_root, args) => listFor(args.userId == null ? undefined : String(args.userId)),
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
       return orderStatistics(ctx.services.database.db, {
-        userId: readScope(
-          ctx.viewer,
-          args.userId == null ? undefined : String(args.userId),
-          'the statistics',
-        ),
+        userId: ownUser(ctx.viewer, args.userId == null ? undefined : String(args.userId)),
         from: args.from ?? undefined,
         to: args.to ?? undefined,
       });

@@ -1,5 +1,4 @@
-import { canRead } from '../../auth/policy.js';
-import { ForbiddenError } from '../../auth/viewer.js';
+import { selfOrStaff } from '../../auth/scopes.js';
 import type { OrderStatus } from '../../domain/index.js';
 import { getUser, type UserView } from '../../projections/index.js';
 import { builder } from '../builder.js';
@@ -32,9 +31,7 @@ builder.queryField('user', (t) =>
     type: UserRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      if (!canRead(ctx.viewer, String(args.id))) throw new ForbiddenError(`you may not read user ${args.id}`);
-      return (await getUser(ctx.services.database.db, String(args.id))) ?? null;
-    },
+    authScopes: (_root, args) => selfOrStaff(String(args.id)),
+    resolve: async (_root, args, ctx) => (await getUser(ctx.services.database.db, String(args.id))) ?? null,
   }),
 );
