@@ -2,18 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { Executor, Tx } from '../db/connect.js';
 import {
   DomainError,
-  INVENTORY_COMMAND_TYPES,
-  emailStreamId,
-  orderStreamId,
-  productStreamId,
-  userStreamId,
+  type Command,
   type CommandMetadata,
   type DomainEvent,
-  type InventoryCommand,
-  type OrderCommand,
-  type UserCommand,
   type LedgerEvent,
-  type UserEvent,
 } from '../domain/index.js';
 import {
   ConcurrencyError,
@@ -25,19 +17,11 @@ import {
   type Position,
 } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import {
-  emailAggregate,
-  orderAggregate,
-  productAggregate,
-  userAggregate,
-  type Aggregate,
-} from './aggregates.js';
+import { aggregateFor, type Aggregate, type AnyCommand, type AppCommand } from './aggregates.js';
 import { eventIdFor, requestHash } from './ids.js';
 import { onceForKey } from './idempotency.js';
 import { committingAlone, committingTransaction } from './outcome.js';
 import { loadStream, type Loaded } from './loader.js';
-
-export type AppCommand = OrderCommand | UserCommand | InventoryCommand;
 
 export interface CommandResult {
   streamId: string;
@@ -65,7 +49,7 @@ export interface CommandHandlerOptions {
 interface Step {
   aggregate: Aggregate;
   streamId: string;
-  decide: (state: any) => DomainEvent[];
+  decide: (state: unknown) => DomainEvent[];
   /** The state the plan was made on; the append then expects exactly its version. */
   loaded?: Loaded<unknown>;
 }
@@ -124,7 +108,7 @@ export class CommandHandler {
 
   /** The state of a stream as it was at a version or a moment. */
   async loadAt<S>(
-    aggregate: Aggregate<any, any, S>,
+    aggregate: Aggregate<Command, DomainEvent, S>,
     streamId: string,
     when: { version: number } | { at: string },
   ): Promise<Loaded<S>> {
@@ -142,15 +126,16 @@ export class CommandHandler {
     for (let attempt = 1; ; attempt++) {
       written.length = 0;
       try {
-        if (!isUserCommand(command)) {
-          const step = singleStep(command);
+        const aggregate = aggregateFor(command);
+        if (!aggregate.follows) {
+          const step = stepOf(command);
           // The first attempt at a creating command assumes the stream is new; a conflict says otherwise.
           if (
             attempt === 1 &&
             options.expectedVersion === undefined &&
-            step.aggregate.creates?.includes(command.type)
+            aggregate.creates?.includes(command.type)
           ) {
-            step.loaded = { state: step.aggregate.decider.initialState(), version: 0, eventsRead: 0 };
+            step.loaded = { state: aggregate.decider.initialState(), version: 0, eventsRead: 0 };
           }
           return await this.runStep(step, command.metadata, options, exec, written);
         }
@@ -158,7 +143,7 @@ export class CommandHandler {
         // plan cannot rest on a state another writer has moved on from.
         const plan = async (tx: Tx) => {
           let last: CommandResult | undefined;
-          for (const step of await this.userPlan(command, tx))
+          for (const step of await this.workflow(command, aggregate, tx))
             last = await this.runStep(step, command.metadata, options, tx, written);
           return last!;
         };
@@ -230,45 +215,21 @@ export class CommandHandler {
   }
 
   /**
-   * Emails are unique across users through one reservation stream per address,
-   * written in the same transaction as the user's own events; the user's stream last.
+   * A command whose aggregate declares a workflow: it decides first, on its own stream,
+   * and the commands the workflow derives from that decision are written before it, in
+   * the same transaction (its own stream last).
    */
-  private async userPlan(command: UserCommand, exec: Executor): Promise<Step[]> {
-    const { userId } = command.data;
-    const streamId = userStreamId(userId);
-    const loaded = await loadStream(this.store, userAggregate, streamId, exec);
-    // The user decides first; the reservations follow from what it decided.
-    const decided = userAggregate.decider.decide(command, loaded.state) as UserEvent[];
-    const email = (type: 'ReserveEmail' | 'ReleaseEmail', address: string): Step => ({
-      aggregate: emailAggregate,
-      streamId: emailStreamId(address),
-      decide: (s) =>
-        emailAggregate.decider.decide(
-          { type, data: { email: address, userId }, metadata: command.metadata },
-          s,
-        ),
-    });
-    const current = loaded.state as { email?: string };
-    const reservations = decided.flatMap((event) => {
-      switch (event.type) {
-        case 'UserRegistered':
-          return [email('ReserveEmail', event.data.email)];
-        case 'UserEmailChanged':
-          return [email('ReserveEmail', event.data.newEmail), email('ReleaseEmail', event.data.oldEmail)];
-        case 'UserDeleted':
-          return current.email ? [email('ReleaseEmail', current.email)] : [];
-      }
-    });
-    return [...reservations, { aggregate: userAggregate, streamId, loaded, decide: () => decided }];
+  private async workflow(command: AnyCommand, aggregate: Aggregate, exec: Executor): Promise<Step[]> {
+    const streamId = aggregate.streamId(command);
+    const loaded = await loadStream(this.store, aggregate, streamId, exec);
+    const decided = aggregate.decider.decide(command, loaded.state);
+    const derived = aggregate.follows!(command, loaded.state, decided).map(stepOf);
+    return [...derived, { aggregate, streamId, loaded, decide: () => decided }];
   }
 
   /** A command sent again after it succeeded: its events are stored under its derived ids. */
   private async priorResult(command: AppCommand, exec: Executor): Promise<CommandResult | undefined> {
-    const streamId = isInventoryCommand(command)
-      ? productStreamId(command.data.productId)
-      : 'orderId' in command.data
-        ? orderStreamId(command.data.orderId)
-        : userStreamId(command.data.userId);
+    const streamId = aggregateFor(command).streamId(command);
     const ids = Array.from({ length: 8 }, (_, i) => eventIdFor(command.metadata.commandId, streamId, i));
     const found = await this.store.readEvents(ids, exec);
     const last = found.at(-1);
@@ -297,26 +258,13 @@ export class CommandHandler {
   }
 }
 
-function isUserCommand(command: AppCommand): command is UserCommand {
-  return (
-    command.type === 'RegisterUser' || command.type === 'ChangeUserEmail' || command.type === 'DeleteUser'
-  );
-}
-
-function isInventoryCommand(command: AppCommand): command is InventoryCommand {
-  return (INVENTORY_COMMAND_TYPES as readonly string[]).includes(command.type);
-}
-
-/** A command on one stream: an order's, or a product's. */
-function singleStep(command: OrderCommand | InventoryCommand): Step {
-  if (isInventoryCommand(command)) {
-    const decide = (s: unknown) => productAggregate.decider.decide(command, s);
-    return { aggregate: productAggregate, streamId: productStreamId(command.data.productId), decide };
-  }
+/** A command on one stream: its aggregate's decision on that stream's state. */
+function stepOf(command: AnyCommand): Step {
+  const aggregate = aggregateFor(command);
   return {
-    aggregate: orderAggregate,
-    streamId: orderStreamId(command.data.orderId),
-    decide: (s) => orderAggregate.decider.decide(command, s),
+    aggregate,
+    streamId: aggregate.streamId(command),
+    decide: (state) => aggregate.decider.decide(command, state),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/connect.js';
-import { fold } from '../domain/index.js';
+import { fold, type Command, type DomainEvent } from '../domain/index.js';
 import { readFromSnapshot, type DomainEventShape, type EventStore } from '../eventstore/index.js';
 import type { Aggregate } from './aggregates.js';
 
@@ -14,7 +14,7 @@ export interface Loaded<S> {
 /** The state of a stream: the latest usable snapshot, then the events after it. */
 export async function loadStream<S>(
   store: EventStore,
-  aggregate: Aggregate<any, any, S>,
+  aggregate: Aggregate<Command, DomainEvent, S>,
   streamId: string,
   exec: Executor,
   toVersion?: number,

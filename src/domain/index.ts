@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './user.js';
 export * from './email-reservation.js';
 export * from './inventory.js';
+export * from './user-email-workflow.js';

@@ -1,4 +1,4 @@
-import type { AppCommand, CommandHandler } from '../commands/index.js';
+import type { CommandHandler } from '../commands/index.js';
 import type { Database } from '../db/connect.js';
 import { DomainError, InvalidStateError, NotStockManagedError } from '../domain/index.js';
 import type { Carrier } from './carrier.js';
@@ -41,7 +41,7 @@ export async function performStep(
     now: at,
   };
   try {
-    const result = await deps.commands.handle({ ...action.command, metadata } as AppCommand);
+    const result = await deps.commands.handle({ ...action.command, metadata });
     return result.events.some((e) => e.type === 'StockReservationRejected') ? STOP : NEXT;
   } catch (error) {
     const { command } = action;
