@@ -1,5 +1,5 @@
 // The read models, one slice per folder (table, evolve, queries, registration), and what
-// the API needs of the engine underneath them.
+// the API needs of the engine and the database underneath them.
 export * from './orders/index.js';
 export * from './users/index.js';
 export * from './products/index.js';
@@ -12,3 +12,5 @@ export {
   type ProjectionStatus,
   type RebuildResult,
 } from '../processing/index.js';
+/** A read (or anything) that failed because the database is out of reach: UNAVAILABLE, retry, not a bug. */
+export { isDatabaseUnavailable } from '../db/unavailable.js';
