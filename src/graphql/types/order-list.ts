@@ -1,8 +1,7 @@
 import { ownUser } from '../../auth/policy.js';
 import { listFor } from '../../auth/scopes.js';
 import { ValidationError, type OrderStatus } from '../../domain/index.js';
-import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/index.js';
-import { getOrderItems } from '../../projections/index.js';
+import type { ListOrdersInput, OrderPage } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { badInput, consistentWith } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';
@@ -59,15 +58,12 @@ export async function orderConnection(
   if (first < 0 || first > MAX_PAGE) throw badInput(`first must be from 0 to ${MAX_PAGE}`, 'first');
   let page: OrderPage;
   try {
-    page = await listOrders(ctx.services.database.db, { ...input, first });
+    page = await ctx.services.reads.orders({ ...input, first });
   } catch (error) {
     if (error instanceof ValidationError) throw badInput(error.message, error.field);
     throw error;
   }
-  const items = await getOrderItems(
-    ctx.services.database.db,
-    page.edges.map((e) => e.node.id),
-  );
+  const items = await ctx.services.reads.itemsOfOrders(page.edges.map((e) => e.node.id));
   return {
     ...page,
     hasPreviousPage: input.after !== undefined,
