@@ -10,44 +10,25 @@ import { OrderRef, OrderStatusEnum, type OrderParent } from './order.js';
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 
-type Connection = Omit<OrderPage, 'edges'> & {
+type Connection = Omit<OrderPage, 'edges' | 'pageInfo'> & {
   edges: { cursor: string; node: OrderParent }[];
-  hasPreviousPage: boolean;
+  pageInfo: OrderPage['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null };
 };
 
-const PageInfoRef = builder
-  .objectRef<Connection['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null }>('PageInfo')
-  .implement({
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-      startCursor: t.exposeString('startCursor', { nullable: true }),
-      endCursor: t.exposeString('endCursor', { nullable: true }),
-    }),
-  });
-
-const OrderEdgeRef = builder.objectRef<Connection['edges'][number]>('OrderEdge').implement({
-  fields: (t) => ({
-    cursor: t.exposeString('cursor'),
-    node: t.field({ type: OrderRef, resolve: (edge) => edge.node }),
-  }),
-});
-
-export const OrderConnectionRef = builder.objectRef<Connection>('OrderConnection').implement({
-  description: 'Orders newest first (created at, then id); pages are stable while orders are added.',
-  fields: (t) => ({
-    edges: t.field({ type: [OrderEdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({
-      type: PageInfoRef,
-      resolve: (c) => ({
-        ...c.pageInfo,
-        hasPreviousPage: c.hasPreviousPage,
-        startCursor: c.edges[0]?.cursor ?? null,
-      }),
-    }),
-    totalCount: t.exposeInt('totalCount'),
-  }),
-});
+/**
+ * The connection type from plugin-relay (PageInfo, OrderEdge and OrderConnection). Its fields
+ * declare their own paging arguments: t.connection and t.arg.connectionArgs() would add
+ * `before` and `last`, and these lists page forward only.
+ */
+export const OrderConnectionRef = builder.connectionObject(
+  {
+    type: OrderRef,
+    name: 'OrderConnection',
+    description: 'Orders newest first (created at, then id); pages are stable while orders are added.',
+    fields: (t) => ({ totalCount: t.exposeInt('totalCount') }),
+  },
+  { name: 'OrderEdge' },
+);
 
 /** A page of orders with every order's items loaded in one query, not one per order. */
 export async function orderConnection(
@@ -65,8 +46,12 @@ export async function orderConnection(
   }
   const items = await ctx.services.reads.itemsOfOrders(page.edges.map((e) => e.node.id));
   return {
-    ...page,
-    hasPreviousPage: input.after !== undefined,
+    totalCount: page.totalCount,
+    pageInfo: {
+      ...page.pageInfo,
+      hasPreviousPage: input.after !== undefined,
+      startCursor: page.edges[0]?.cursor ?? null,
+    },
     edges: page.edges.map((edge) => ({
       cursor: edge.cursor,
       node: { ...edge.node, items: items.get(edge.node.id) ?? [] },
