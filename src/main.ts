@@ -101,8 +101,14 @@ const commands: Record<string, () => Promise<void>> = {
   async seed() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
-    const { runSeed } = await import('./seed/run.js');
-    const summary = await runSeed(config, logger);
+    const [{ startServices }, { runSeed }] = await Promise.all([
+      import('./services.js'),
+      import('./seed/run.js'),
+    ]);
+    // The fulfilment saga stays off while the seed runs: the seed writes each order's
+    // history as planned, and a saga shipping paid orders mid-seed would race it for them.
+    const services = await startServices(config, logger, { fulfilment: false });
+    const summary = await runSeed(services).finally(() => services.stop());
     logger.info(
       { ...summary, database: config.database.kind },
       'seed data in place (commands sent before were recognised, not repeated)',

@@ -8,9 +8,11 @@ import { openConfiguredDatabase } from './db/open.js';
 import { createEventTypeRegistry } from './event-types.js';
 import { EventStore } from './eventstore/index.js';
 import type { Logger } from './logger.js';
+import type { ApiServices } from './graphql/context.js';
+import type { Reads } from './graphql/reads.js';
 import { Metrics } from './metrics.js';
 import { LeaderLocks, ProjectionManager } from './processing/index.js';
-import { OrderReads } from './projections/index.js';
+import { readModels } from './projections/index.js';
 import { startPeriodicCheck } from './projections/index.js';
 import { PROJECTIONS } from './projections/index.js';
 import { statusChangeSource } from './projections/index.js';
@@ -21,17 +23,20 @@ import { LocalCarrier, type Carrier } from './sagas/carrier.js';
 import { fulfilmentProjection } from './sagas/fulfilment-projection.js';
 import { FulfilmentWorker } from './sagas/fulfilment-worker.js';
 import { notificationSource, type Notification } from './sagas/notifications.js';
+import { sagaReads } from './sagas/reads.js';
 
-/** Everything one instance runs, wired once; the GraphQL layer reaches it through its context. */
-export interface Services {
+/**
+ * Everything one instance runs, wired once. The GraphQL layer reaches the part it declares
+ * (ApiServices: reads with the database bound in, no database) through its context.
+ */
+export interface Services extends ApiServices {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: Database;
   readonly store: EventStore<LedgerEvent>;
   readonly commands: CommandHandler;
   readonly projections: ProjectionManager;
-  /** Single-order reads of the read tables, batched across requests. */
-  readonly reads: OrderReads;
+  readonly reads: Reads;
   readonly subscriptions: StatusHub<OrderStatusChange>;
   readonly notifications: NotificationHub<Notification>;
   readonly metrics: Metrics;
@@ -136,7 +141,7 @@ export async function startServices(
     store,
     commands,
     projections,
-    reads: new OrderReads(database.db),
+    reads: { ...readModels(database.db), ...sagaReads(database.db) },
     subscriptions,
     notifications,
     metrics,

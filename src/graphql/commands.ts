@@ -2,9 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { OutcomeUnknownError, type AppCommand, type CommandResult } from '../commands/index.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { CommandMetadata } from '../domain/index.js';
-import { WaitForPositionTimeoutError } from '../projections/index.js';
+import { isDatabaseUnavailable, WaitForPositionTimeoutError } from '../projections/index.js';
 import type { GraphQLContext } from './context.js';
 
 /** How long a mutation waits for its write to reach the read tables before answering. */

@@ -1,7 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from 'graphql-yoga';
 import { ForbiddenError, UnauthenticatedError } from '../auth/viewer.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { isDatabaseUnavailable } from '../projections/index.js';
 
 /** What a caller reads while PostgreSQL restarts or cannot be reached. */
 export const UNAVAILABLE_MESSAGE =

@@ -6,7 +6,7 @@ import { UnauthenticatedError } from '../auth/viewer.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { Logger } from '../logger.js';
 import { header, requestIdFor } from '../request-id.js';
-import type { Services } from '../services.js';
+import type { ApiServices } from './context.js';
 import { isPageRequest, serveGraphiqlPage } from './graphiql-page.js';
 import { answerRefusal, refuseBody, unauthenticated } from './http-gate.js';
 import { serveGraphqlWs } from './ws-server.js';
@@ -24,7 +24,11 @@ export interface HttpServer {
  * asking is decided once per request or socket (identify), before any route; only
  * /health, the dashboard's static files and the GraphiQL page answer a caller without a token.
  */
-export async function startHttpServer(services: Services, port: number, host: string): Promise<HttpServer> {
+export async function startHttpServer(
+  services: ApiServices,
+  port: number,
+  host: string,
+): Promise<HttpServer> {
   const { logger, config } = services;
   const tokens: TokenPolicy = { secret: config.authSecret, maxAgeMs: config.authMaxTokenAgeMs };
   const yoga = createGraphqlYoga(services);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { viewerScope } from '../auth/viewer.js';
-import { contextFor, type Caller, type GraphQLContext } from './context.js';
+import { contextFor, type ApiServices, type Caller, type GraphQLContext } from './context.js';
 import { maskError } from './error-masking.js';
 import { limitPlugins } from './limits.js';
 import { schema } from './schema.js';
@@ -13,9 +13,6 @@ export type ServerContext = { req: IncomingMessage; caller?: Caller };
 
 export type GraphqlYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-/** The services reach graphql/ through the context alone (one known arrow back to the composition root). */
-type Services = GraphQLContext['services'];
-
 export const ENDPOINT = '/graphql';
 
 /**
@@ -24,7 +21,7 @@ export const ENDPOINT = '/graphql';
  * every transport does that first and hands over a Caller, from which the one context
  * every resolver sees is built; an operation without one is refused.
  */
-export function createGraphqlYoga(services: Services): GraphqlYoga {
+export function createGraphqlYoga(services: ApiServices): GraphqlYoga {
   const { logger, config } = services;
   return createYoga<ServerContext, GraphQLContext>({
     schema,

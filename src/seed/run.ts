@@ -1,8 +1,7 @@
-import type { AppCommand } from '../commands/index.js';
-import type { Config } from '../config.js';
+import type { AppCommand, CommandHandler } from '../commands/index.js';
 import { InvalidStateError } from '../domain/index.js';
+import type { Position } from '../eventstore/index.js';
 import type { Logger } from '../logger.js';
-import { startServices, type Services } from '../services.js';
 import { seedPlan } from './plan.js';
 
 export interface SeedSummary {
@@ -12,34 +11,31 @@ export interface SeedSummary {
   leftAlone: number;
 }
 
+/**
+ * What the seed needs of a started instance. `main.ts` starts the services (with the
+ * fulfilment saga off) and hands them in: only it and tests import the composition root.
+ */
+export interface SeedServices {
+  readonly logger: Logger;
+  readonly commands: Pick<CommandHandler, 'handle'>;
+  readonly projections: { waitForPosition(position: Position, timeoutMs: number): Promise<void> };
+}
+
 const CATCH_UP_MS = 60_000;
 
-/**
- * `npm run seed`: the seed on the configured database. The fulfilment saga stays off
- * while it runs: the seed writes each order's history as planned, and a saga shipping
- * paid orders mid-seed would race it for the same orders.
- */
-export async function runSeed(
-  config: Config,
-  logger: Logger,
+/** `npm run seed`: the standard plan, written on the services `main.ts` started. */
+export function runSeed(
+  services: SeedServices,
   options: { orders?: number; until?: Date } = {},
 ): Promise<SeedSummary> {
-  const services = await startServices(config, logger, { fulfilment: false });
-  try {
-    return await writeSeed(
-      services,
-      seedPlan({ orders: options.orders ?? 150, until: options.until ?? new Date() }),
-    );
-  } finally {
-    await services.stop();
-  }
+  return writeSeed(services, seedPlan({ orders: options.orders ?? 150, until: options.until ?? new Date() }));
 }
 
 /**
  * Sends the plan through the command handler, as the API would, then waits until the
  * read tables have caught up so the first `npm start` shows everything at once.
  */
-export async function writeSeed(services: Services, plan: AppCommand[]): Promise<SeedSummary> {
+export async function writeSeed(services: SeedServices, plan: AppCommand[]): Promise<SeedSummary> {
   const movedOn = new Set<string>();
   let last: string | undefined;
   for (const command of plan) {

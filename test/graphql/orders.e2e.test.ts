@@ -201,6 +201,34 @@ describe.each(ENGINES)('orders over HTTP on %s', (engine) => {
     expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it('answers the whole PageInfo: where a page starts, and whether one came before it', async () => {
+    for (let i = 0; i < 3; i++)
+      await server.gql(CREATE, { input: { id: `info-${i}`, userId: 'user-info', items: EXAMPLE_ITEMS } });
+    const PAGE = `query($first: Int, $after: String) { orders(userId: "user-info", first: $first, after: $after) {
+      edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const first = (await server.gql(PAGE, { first: 2 })).data.orders;
+    const [a, b] = first.edges.map((e: { cursor: string }) => e.cursor);
+    expect(first.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: a,
+      endCursor: b,
+    });
+    const last = (await server.gql(PAGE, { first: 2, after: b })).data.orders;
+    const [c] = last.edges.map((e: { cursor: string }) => e.cursor);
+    expect(last.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: c,
+      endCursor: c,
+    });
+    const past = (await server.gql(PAGE, { first: 2, after: c })).data.orders;
+    expect(past).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null },
+    });
+  });
+
   it('folds an order as it was with orderAt', async () => {
     const at = await server.gql(
       `{ v1: orderAt(id: "order-001", version: 1) { status version events { type } } v2: orderAt(id: "order-001", version: 2) { status } none: orderAt(id: "order-001", at: "2000-01-01T00:00:00Z") { status } }`,

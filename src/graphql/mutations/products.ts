@@ -1,6 +1,5 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getProduct } from '../../projections/index.js';
 import { ADMIN } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { idempotencyKey } from '../commands.js';
@@ -42,7 +41,7 @@ const productCommand = (
   runThenRead(
     ctx,
     `product ${productId}`,
-    () => getProduct(ctx.services.database.db, productId),
+    () => ctx.services.reads.product(productId),
     key,
     undefined,
     build,

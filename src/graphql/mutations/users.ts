@@ -1,6 +1,5 @@
 import type { AppCommand } from '../../commands/index.js';
 import type { CommandMetadata } from '../../domain/index.js';
-import { getUser } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { selfOrAdmin, selfOrStaff } from '../../auth/scopes.js';
 import { idempotencyKey, newId } from '../commands.js';
@@ -47,15 +46,7 @@ const userCommand = (
   key: string | undefined,
   expectedVersion: number | null | undefined,
   build: (metadata: CommandMetadata) => AppCommand,
-) =>
-  runThenRead(
-    ctx,
-    `user ${userId}`,
-    () => getUser(ctx.services.database.db, userId),
-    key,
-    expectedVersion,
-    build,
-  );
+) => runThenRead(ctx, `user ${userId}`, () => ctx.services.reads.user(userId), key, expectedVersion, build);
 
 /**
  * The user registerUser registers: the id given, else one derived from the idempotency key

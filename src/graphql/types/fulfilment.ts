@@ -1,13 +1,10 @@
-import { FULFILMENT_STATES, type Fulfilment, type FulfilmentStep } from '../../sagas/fulfilment.js';
-import { loadFulfilment } from '../../sagas/fulfilment-store.js';
 import { orderOf } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
-
-type FulfilmentParent = Fulfilment & { attempts: number; lastError: string | null; updatedAt: string };
+import { FULFILMENT_STATES, type FulfilmentStepView, type FulfilmentView } from '../reads.js';
 
 const FulfilmentStateEnum = builder.enumType('FulfilmentState', { values: FULFILMENT_STATES });
 
-const FulfilmentStepRef = builder.objectRef<FulfilmentStep>('FulfilmentStep').implement({
+const FulfilmentStepRef = builder.objectRef<FulfilmentStepView>('FulfilmentStep').implement({
   fields: (t) => ({
     name: t.exposeString('name', {
       description: 'reserve:<productId>, ship, notify; compensating: release:<productId>, cancel, refund.',
@@ -21,7 +18,7 @@ const FulfilmentStepRef = builder.objectRef<FulfilmentStep>('FulfilmentStep').im
   }),
 });
 
-const FulfilmentRef = builder.objectRef<FulfilmentParent>('Fulfilment').implement({
+const FulfilmentRef = builder.objectRef<FulfilmentView>('Fulfilment').implement({
   description: "A paid order's way to the customer: the fulfilment saga's state and its steps.",
   fields: (t) => ({
     orderId: t.exposeID('orderId'),
@@ -50,15 +47,6 @@ builder.queryFields((t) => ({
       'The fulfilment of a paid order; null before it is paid (or while the payment is being recorded).',
     args: { orderId: t.arg.id({ required: true }) },
     authScopes: (_root, args) => orderOf(String(args.orderId)),
-    resolve: async (_root, args, ctx) => {
-      const stored = await loadFulfilment(ctx.services.database.db, String(args.orderId));
-      if (!stored) return null;
-      return {
-        ...stored.fulfilment,
-        attempts: stored.attempts,
-        lastError: stored.lastError,
-        updatedAt: stored.updatedAt,
-      };
-    },
+    resolve: async (_root, args, ctx) => (await ctx.services.reads.fulfilment(String(args.orderId))) ?? null,
   }),
 }));

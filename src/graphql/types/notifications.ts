@@ -1,9 +1,9 @@
-import { notificationsFor, type Notification } from '../../sagas/notifications.js';
 import { selfOrStaff } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';
+import type { NotificationView } from '../reads.js';
 
-const NotificationRef = builder.objectRef<Notification>('Notification').implement({
+const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
   description: 'A message to a customer about one of their orders.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -25,7 +25,7 @@ builder.queryFields((t) => ({
     description: "A customer's latest notifications (at most 100), oldest first.",
     args: { userId: t.arg.id({ required: true }) },
     authScopes: (_root, args) => selfOrStaff(String(args.userId)),
-    resolve: (_root, args, ctx) => notificationsFor(ctx.services.database.db, String(args.userId)),
+    resolve: (_root, args, ctx) => ctx.services.reads.notifications(String(args.userId)),
   }),
 }));
 

@@ -1,8 +1,7 @@
 import { ownUser } from '../../auth/policy.js';
 import { listFor } from '../../auth/scopes.js';
 import { ValidationError, type OrderStatus } from '../../domain/index.js';
-import { listOrders, type ListOrdersInput, type OrderPage } from '../../projections/index.js';
-import { getOrderItems } from '../../projections/index.js';
+import type { ListOrdersInput, OrderPage } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { badInput, consistentWith } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';
@@ -11,44 +10,25 @@ import { OrderRef, OrderStatusEnum, type OrderParent } from './order.js';
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 
-type Connection = Omit<OrderPage, 'edges'> & {
+type Connection = Omit<OrderPage, 'edges' | 'pageInfo'> & {
   edges: { cursor: string; node: OrderParent }[];
-  hasPreviousPage: boolean;
+  pageInfo: OrderPage['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null };
 };
 
-const PageInfoRef = builder
-  .objectRef<Connection['pageInfo'] & { hasPreviousPage: boolean; startCursor: string | null }>('PageInfo')
-  .implement({
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-      startCursor: t.exposeString('startCursor', { nullable: true }),
-      endCursor: t.exposeString('endCursor', { nullable: true }),
-    }),
-  });
-
-const OrderEdgeRef = builder.objectRef<Connection['edges'][number]>('OrderEdge').implement({
-  fields: (t) => ({
-    cursor: t.exposeString('cursor'),
-    node: t.field({ type: OrderRef, resolve: (edge) => edge.node }),
-  }),
-});
-
-export const OrderConnectionRef = builder.objectRef<Connection>('OrderConnection').implement({
-  description: 'Orders newest first (created at, then id); pages are stable while orders are added.',
-  fields: (t) => ({
-    edges: t.field({ type: [OrderEdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({
-      type: PageInfoRef,
-      resolve: (c) => ({
-        ...c.pageInfo,
-        hasPreviousPage: c.hasPreviousPage,
-        startCursor: c.edges[0]?.cursor ?? null,
-      }),
-    }),
-    totalCount: t.exposeInt('totalCount'),
-  }),
-});
+/**
+ * The connection type from plugin-relay (PageInfo, OrderEdge and OrderConnection). Its fields
+ * declare their own paging arguments: t.connection and t.arg.connectionArgs() would add
+ * `before` and `last`, and these lists page forward only.
+ */
+export const OrderConnectionRef = builder.connectionObject(
+  {
+    type: OrderRef,
+    name: 'OrderConnection',
+    description: 'Orders newest first (created at, then id); pages are stable while orders are added.',
+    fields: (t) => ({ totalCount: t.exposeInt('totalCount') }),
+  },
+  { name: 'OrderEdge' },
+);
 
 /** A page of orders with every order's items loaded in one query, not one per order. */
 export async function orderConnection(
@@ -59,18 +39,19 @@ export async function orderConnection(
   if (first < 0 || first > MAX_PAGE) throw badInput(`first must be from 0 to ${MAX_PAGE}`, 'first');
   let page: OrderPage;
   try {
-    page = await listOrders(ctx.services.database.db, { ...input, first });
+    page = await ctx.services.reads.orders({ ...input, first });
   } catch (error) {
     if (error instanceof ValidationError) throw badInput(error.message, error.field);
     throw error;
   }
-  const items = await getOrderItems(
-    ctx.services.database.db,
-    page.edges.map((e) => e.node.id),
-  );
+  const items = await ctx.services.reads.itemsOfOrders(page.edges.map((e) => e.node.id));
   return {
-    ...page,
-    hasPreviousPage: input.after !== undefined,
+    totalCount: page.totalCount,
+    pageInfo: {
+      ...page.pageInfo,
+      hasPreviousPage: input.after !== undefined,
+      startCursor: page.edges[0]?.cursor ?? null,
+    },
     edges: page.edges.map((edge) => ({
       cursor: edge.cursor,
       node: { ...edge.node, items: items.get(edge.node.id) ?? [] },

@@ -10,7 +10,7 @@ import {
   type OrderStatus,
 } from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
-import { getStatusHistory, type OrderItemView, type OrderView } from '../../projections/index.js';
+import type { OrderItemView, OrderView } from '../../projections/index.js';
 import type { OrderStatusChange } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
@@ -83,7 +83,7 @@ OrderRef.implement({
     status: t.field({ type: OrderStatusEnum, resolve: (o) => o.status }),
     items: t.field({
       type: [OrderItemRef],
-      resolve: async (o, _args, ctx) => o.items ?? ctx.services.reads.itemsOf(o.id),
+      resolve: async (o, _args, ctx) => o.items ?? ctx.services.reads.orderItems(o.id),
     }),
     totalAmount: t.field({ type: 'Money', resolve: (o) => o.totalCents }),
     paymentMethod: t.exposeString('paymentMethod', { nullable: true }),
@@ -95,7 +95,7 @@ OrderRef.implement({
     history: t.field({
       type: [OrderStatusChangeRef],
       description: 'Every status change, oldest first.',
-      resolve: (o, _args, ctx) => getStatusHistory(ctx.services.database.db, o.id),
+      resolve: (o, _args, ctx) => ctx.services.reads.statusHistory(o.id),
     }),
     events: t.field({
       type: [StoredEventRef],

@@ -1,4 +1,4 @@
-import { getProduct, listProducts, type ProductView } from '../../projections/index.js';
+import type { ProductView } from '../../projections/index.js';
 import { ANYONE } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
@@ -26,7 +26,7 @@ builder.queryFields((t) => ({
     authScopes: ANYONE,
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
-      return (await getProduct(ctx.services.database.db, String(args.id))) ?? null;
+      return (await ctx.services.reads.product(String(args.id))) ?? null;
     },
   }),
   products: t.field({
@@ -36,7 +36,7 @@ builder.queryFields((t) => ({
     authScopes: ANYONE,
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
-      return listProducts(ctx.services.database.db);
+      return ctx.services.reads.products();
     },
   }),
 }));

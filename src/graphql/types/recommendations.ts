@@ -1,4 +1,4 @@
-import { recommendForProduct, recommendForUser, type Recommendation } from '../../projections/index.js';
+import type { Recommendation } from '../../projections/index.js';
 import { listFor } from '../../auth/scopes.js';
 import { builder } from '../builder.js';
 import { badInput } from '../consistency.js';
@@ -37,11 +37,11 @@ builder.queryField('recommendations', (t) =>
       const first = args.first ?? 5;
       if (first < 1 || first > MAX_RECOMMENDATIONS)
         throw badInput(`first must be from 1 to ${MAX_RECOMMENDATIONS}`, 'first');
-      const db = ctx.services.database.db;
+      const { reads } = ctx.services;
       if (args.userId != null && args.productId == null)
-        return recommendForUser(db, String(args.userId), first);
+        return reads.recommendationsForUser(String(args.userId), first);
       if (args.productId != null && args.userId == null)
-        return recommendForProduct(db, String(args.productId), first);
+        return reads.recommendationsForProduct(String(args.productId), first);
       throw badInput(
         'give exactly one of userId and productId',
         args.userId == null ? 'userId' : 'productId',

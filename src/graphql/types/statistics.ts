@@ -1,7 +1,7 @@
 import { ownUser } from '../../auth/policy.js';
 import { listFor } from '../../auth/scopes.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/index.js';
-import { orderStatistics, type OrderStatistics } from '../../projections/index.js';
+import type { OrderStatistics } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
 import { OrderStatusEnum } from './order.js';
@@ -44,7 +44,7 @@ builder.queryField('orderStatistics', (t) =>
     authScopes: (_root, args) => listFor(args.userId == null ? undefined : String(args.userId)),
     resolve: async (_root, args, ctx) => {
       await consistentWith(ctx, args.consistentWith);
-      return orderStatistics(ctx.services.database.db, {
+      return ctx.services.reads.orderStatistics({
         userId: ownUser(ctx.viewer, args.userId == null ? undefined : String(args.userId)),
         from: args.from ?? undefined,
         to: args.to ?? undefined,

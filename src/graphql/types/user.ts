@@ -1,6 +1,6 @@
 import { selfOrStaff } from '../../auth/scopes.js';
 import type { OrderStatus } from '../../domain/index.js';
-import { getUser, type UserView } from '../../projections/index.js';
+import type { UserView } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { OrderStatusEnum } from './order.js';
 import { OrderConnectionRef, orderConnection } from './order-list.js';
@@ -32,6 +32,6 @@ builder.queryField('user', (t) =>
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     authScopes: (_root, args) => selfOrStaff(String(args.id)),
-    resolve: async (_root, args, ctx) => (await getUser(ctx.services.database.db, String(args.id))) ?? null,
+    resolve: async (_root, args, ctx) => (await ctx.services.reads.user(String(args.id))) ?? null,
   }),
 );
