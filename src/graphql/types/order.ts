@@ -3,14 +3,9 @@ import { canRead } from '../../auth/policy.js';
 import { ANYONE } from '../../auth/scopes.js';
 import { ForbiddenError } from '../../auth/viewer.js';
 import { orderAggregate } from '../../commands/index.js';
-import {
-  ORDER_STATUSES,
-  orderStreamId,
-  type Order as OrderState,
-  type OrderStatus,
-} from '../../domain/index.js';
+import { ORDER_STATUSES, orderStreamId, type Order } from '../../domain/index.js';
 import type { StoredEvent } from '../../eventstore/index.js';
-import type { OrderItemView, OrderView } from '../../projections/index.js';
+import { expectedRow, type OrderItemView, type OrderView } from '../../projections/index.js';
 import type { OrderStatusChange } from '../../projections/index.js';
 import { builder } from '../builder.js';
 import { consistentWith } from '../consistency.js';
@@ -175,7 +170,7 @@ async function orderAt(
     orderStreamId(id),
     version !== undefined ? { version } : { at: at! },
   );
-  const state = loaded.state as OrderState | { status: 'NONE' };
+  const { state } = loaded;
   if (state.status === 'NONE') return null;
   // Folding stops at the last event; answering with it would claim the order had reached
   // that version. Checked after readable(), so a stranger learns nothing of its length.
@@ -188,27 +183,20 @@ async function orderAt(
   return order;
 }
 
-function fromState(state: OrderState, version: number): OrderParent {
+/** The order as the decider's state has it, through the same mapping the checker holds rows to. */
+function fromState(state: Order, version: number): OrderParent {
+  const { row, items } = expectedRow(state, version);
   return {
+    ...row,
     id: state.orderId,
-    userId: state.userId,
-    status: state.status as OrderStatus,
-    totalCents: state.total,
-    paymentMethod: state.paymentMethod ?? null,
-    trackingNumber: state.trackingNumber ?? null,
-    cancellationReason: state.cancellationReason ?? null,
-    version,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     eventsUpTo: version,
-    items: state.items.map((item, i) => ({
+    items: items.map((item, i) => ({
+      ...item,
       orderId: state.orderId,
       lineNumber: i + 1,
-      productId: item.productId,
       productName: null,
-      quantity: item.quantity,
-      unitPriceCents: item.unitPrice,
-      lineTotalCents: item.lineTotal,
     })),
   };
 }

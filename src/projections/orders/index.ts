@@ -1,4 +1,5 @@
 export { ordersProjection } from './projection.js';
+export { expectedRow } from './evolve.js';
 export * from './queries.js';
 export * from './list.js';
 export * from './statistics.js';
