@@ -43,11 +43,11 @@ const refunded = (orderId: string, amount: number) =>
     refundedAt: '2026-01-02T00:00:00.000Z',
   });
 const storedO1: CountedOrder = {
-  order_id: 'o1',
-  user_id: 'u1',
-  product_ids: ['A', 'B'],
+  orderId: 'o1',
+  userId: 'u1',
+  productIds: ['A', 'B'],
   counted: true,
-  unrefunded_cents: 200,
+  unrefundedCents: 200,
 };
 const TAKEN_OUT = {
   pairs: [
@@ -68,7 +68,7 @@ describe('recommendations fold', () => {
       event('o1', 'OrderPaid'),
     ]);
     expect(changes.saved).toEqual([
-      { order_id: 'o1', user_id: 'u1', product_ids: ['B', 'A'], counted: true, unrefunded_cents: 300 },
+      { orderId: 'o1', userId: 'u1', productIds: ['B', 'A'], counted: true, unrefundedCents: 300 },
     ]);
     expect(changes.pairs).toEqual([
       { product_id: 'B', other_product_id: 'A', delta: 1 },
@@ -91,7 +91,7 @@ describe('recommendations fold', () => {
   it('keeps an order partly refunded, and takes it out once the whole payment is refunded', () => {
     const partly = foldRecommendations(new Map([['o1', storedO1]]), [refunded('o1', 150)]);
     expect(partly).toEqual({
-      saved: [{ ...storedO1, unrefunded_cents: 50 }],
+      saved: [{ ...storedO1, unrefundedCents: 50 }],
       removed: [],
       pairs: [],
       userProducts: [],
@@ -137,11 +137,11 @@ describe('recommendations fold', () => {
     const boughtBy = (products: string[], delta: number) =>
       products.map((product_id) => ({ user_id: 'u1', product_id, delta }));
     const storedBig: CountedOrder = {
-      order_id: 'o1',
-      user_id: 'u1',
-      product_ids: many,
+      orderId: 'o1',
+      userId: 'u1',
+      productIds: many,
       counted: true,
-      unrefunded_cents: 100 * many.length,
+      unrefundedCents: 100 * many.length,
     };
 
     it('given none stored, when created and paid, then pairs count among its first products in line order only, what was bought among all', () => {
@@ -149,7 +149,7 @@ describe('recommendations fold', () => {
         created('o1', 'u1', ...many, many[0]!),
         event('o1', 'OrderPaid'),
       ]);
-      expect(changes.saved).toEqual([{ ...storedBig, unrefunded_cents: 100 * (many.length + 1) }]);
+      expect(changes.saved).toEqual([{ ...storedBig, unrefundedCents: 100 * (many.length + 1) }]);
       expect(changes.pairs).toEqual(pairsAmong(firstOnes, 1));
       expect(changes.pairs).toHaveLength(MAX_PAIRED_PRODUCTS * (MAX_PAIRED_PRODUCTS - 1));
       expect(changes.userProducts).toEqual(boughtBy(many, 1));

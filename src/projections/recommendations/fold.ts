@@ -1,17 +1,12 @@
+import type { recommendationOrders } from './table.js';
 import { assertNever } from '../../domain/decider.js';
 import type { OrderEvent } from '../../domain/order.js';
 import type { StoredEvent } from '../../eventstore/index.js';
 import { orderIdOf } from '../orders/evolve.js';
 
 /** A `recommendation_orders` row as written through jsonb_to_recordset. */
-export interface CountedOrder {
-  order_id: string;
-  user_id: string;
-  /** Every distinct product of the order, in the order its lines first list them. */
-  product_ids: string[];
-  counted: boolean;
-  unrefunded_cents: number;
-}
+/** A recommendation_orders row: the table declares its columns once. */
+export type CountedOrder = typeof recommendationOrders.$inferSelect;
 
 export interface PairDelta {
   product_id: string;
@@ -49,7 +44,7 @@ const SEPARATOR = '\u0000';
  * products would otherwise write n·(n−1) pair counts (9,900 for 100 lines, and as many
  * to take back out): the bound holds one order's pair work, and the rows and WAL it
  * writes, to at most 380 whatever its size, while what the user bought stays linear.
- * A row's `product_ids` keeps that order, so taking an order back out subtracts exactly
+ * A row's `productIds` keeps that order, so taking an order back out subtracts exactly
  * the pairs it added.
  */
 export const MAX_PAIRED_PRODUCTS = 20;
@@ -70,9 +65,8 @@ export function foldRecommendations(
   const pairs = new Map<string, number>();
   const userProducts = new Map<string, number>();
   const count = (order: CountedOrder, delta: number) => {
-    for (const product of order.product_ids)
-      add(userProducts, `${order.user_id}${SEPARATOR}${product}`, delta);
-    const paired = order.product_ids.slice(0, MAX_PAIRED_PRODUCTS);
+    for (const product of order.productIds) add(userProducts, `${order.userId}${SEPARATOR}${product}`, delta);
+    const paired = order.productIds.slice(0, MAX_PAIRED_PRODUCTS);
     for (const product of paired) {
       for (const other of paired) {
         if (other !== product) add(pairs, `${product}${SEPARATOR}${other}`, delta);
@@ -92,11 +86,11 @@ export function foldRecommendations(
         if (order) takeOut(id, order);
         const products = [...new Set(event.data.items.map((item) => item.productId))];
         orders.set(id, {
-          order_id: id,
-          user_id: event.data.userId,
-          product_ids: products,
+          orderId: id,
+          userId: event.data.userId,
+          productIds: products,
           counted: false,
-          unrefunded_cents: event.data.total,
+          unrefundedCents: event.data.total,
         });
         break;
       }
@@ -111,8 +105,8 @@ export function foldRecommendations(
         break;
       case 'OrderPaymentRefunded': {
         if (!order) continue;
-        const unrefunded = order.unrefunded_cents - event.data.amount;
-        if (unrefunded > 0) orders.set(id, { ...order, unrefunded_cents: unrefunded });
+        const unrefunded = order.unrefundedCents - event.data.amount;
+        if (unrefunded > 0) orders.set(id, { ...order, unrefundedCents: unrefunded });
         else takeOut(id, order);
         break;
       }

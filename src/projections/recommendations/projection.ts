@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Tx } from '../../db/connect.js';
+import { inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/connect.js';
+import { upsert } from '../recordset.js';
+import { recommendationOrders } from './table.js';
 import type { StoredEvent } from '../../eventstore/index.js';
 import { ordersToLoad } from '../orders/evolve.js';
 import {
@@ -40,38 +42,15 @@ async function applyRecommendationEvents(tx: Tx, events: StoredEvent<Recommendat
 
 async function loadOrders(tx: Tx, ids: string[]): Promise<Map<string, CountedOrder>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<
-    Omit<CountedOrder, 'product_ids' | 'unrefunded_cents'> & {
-      product_ids: string[] | string;
-      unrefunded_cents: number | string;
-    }
-  >(
-    tx,
-    sql`
-    SELECT order_id, user_id, product_ids, counted, unrefunded_cents FROM recommendation_orders
-    WHERE order_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-  );
-  return new Map(
-    found.map((row) => [
-      row.order_id,
-      {
-        ...row,
-        product_ids:
-          typeof row.product_ids === 'string' ? (JSON.parse(row.product_ids) as string[]) : row.product_ids,
-        unrefunded_cents: Number(row.unrefunded_cents),
-      },
-    ]),
-  );
+  const found = await tx
+    .select()
+    .from(recommendationOrders)
+    .where(inArray(recommendationOrders.orderId, ids));
+  return new Map(found.map((row) => [row.orderId, row]));
 }
 
 async function saveOrders(tx: Tx, orders: CountedOrder[]): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO recommendation_orders (order_id, user_id, product_ids, counted, unrefunded_cents)
-    SELECT order_id, user_id, product_ids, counted, unrefunded_cents
-    FROM jsonb_to_recordset(${JSON.stringify(orders)}::jsonb)
-      AS x(order_id text, user_id text, product_ids jsonb, counted boolean, unrefunded_cents bigint)
-    ON CONFLICT (order_id) DO UPDATE SET user_id = excluded.user_id, product_ids = excluded.product_ids,
-      counted = excluded.counted, unrefunded_cents = excluded.unrefunded_cents`);
+  await tx.execute(upsert(recommendationOrders, orders, 'orderId'));
 }
 
 // A count that falls to zero is deleted, so "already bought" and "bought together" only
