@@ -57,3 +57,25 @@ export function insert<T extends PgTable>(table: T, records: readonly T['$inferI
   return sql`INSERT INTO ${sql.raw(quote(getTableName(table)))} (${sql.raw(names.join(', '))})
     SELECT ${sql.raw(names.join(', '))} FROM ${from}`;
 }
+
+/**
+ * Folds a batch into rows keyed by id, from the rows already stored: each event through
+ * `evolve` on its row so far (undefined: the event changes nothing). Returns the rows it
+ * changed, each once, in their latest form.
+ */
+export function evolveRows<R, E>(
+  stored: Map<string, R>,
+  events: readonly E[],
+  idOf: (event: E) => string,
+  evolve: (row: R | undefined, event: E) => R | undefined,
+): R[] {
+  const changed = new Set<string>();
+  for (const event of events) {
+    const id = idOf(event);
+    const row = evolve(stored.get(id), event);
+    if (!row) continue;
+    stored.set(id, row);
+    changed.add(id);
+  }
+  return [...changed].map((id) => stored.get(id)!);
+}

@@ -34,6 +34,15 @@ export const cancelledPending: OrderEvent = {
   data: { reason: 'changed my mind', cancelledAt: T1, refundDue: 0 },
 };
 
+export const cancelledPaid: OrderEvent = {
+  type: 'OrderCancelled',
+  data: { reason: 'out of stock: prod-2', cancelledAt: T2, refundDue: TOTAL },
+};
+export const refunded = (amount: number): OrderEvent => ({
+  type: 'OrderPaymentRefunded',
+  data: { amount, reason: 'out of stock: prod-2', refundedAt: T3 },
+});
+
 export const HISTORIES = {
   NONE: [],
   PENDING: [created],

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidStateError, ValidationError } from '../../src/domain/errors.js';
-import { orderDecider, type OrderCommand, type OrderEvent } from '../../src/domain/order.js';
+import { orderDecider, type OrderCommand } from '../../src/domain/order.js';
 import { given } from './given.js';
-import { created, meta, ORDER_ID, paid, shipped, T2, T3, TOTAL } from './order-fixtures.js';
+import {
+  cancelledPaid,
+  created,
+  meta,
+  ORDER_ID,
+  paid,
+  refunded,
+  shipped,
+  T2,
+  T3,
+  TOTAL,
+} from './order-fixtures.js';
 
 const refund = (amount: number): OrderCommand => ({
   type: 'RefundPayment',
@@ -14,14 +25,6 @@ const cancel: OrderCommand = {
   data: { orderId: ORDER_ID, reason: 'out of stock: prod-2' },
   metadata: meta(T2),
 };
-const cancelledPaid: OrderEvent = {
-  type: 'OrderCancelled',
-  data: { reason: 'out of stock: prod-2', cancelledAt: T2, refundDue: TOTAL },
-};
-const refunded = (amount: number): OrderEvent => ({
-  type: 'OrderPaymentRefunded',
-  data: { amount, reason: 'out of stock: prod-2', refundedAt: T3 },
-});
 
 describe('order refunds', () => {
   it('refunds a cancelled order its refund due, after which nothing more is owed', () => {

@@ -3,7 +3,16 @@ import { fold, orderDecider, type OrderEvent } from '../../src/domain/index.js';
 import type { StoredEvent } from '../../src/eventstore/index.js';
 import { evolveOrderRow, expectedRow, type OrderChange } from '../../src/projections/orders/evolve.js';
 import type { OrderRecord } from '../../src/projections/orders/table.js';
-import { HISTORIES, ORDER_ID, T1, T2, TOTAL, created, paid } from '../domain/order-fixtures.js';
+import {
+  HISTORIES,
+  ORDER_ID,
+  T1,
+  TOTAL,
+  cancelledPaid,
+  created,
+  paid,
+  refunded,
+} from '../domain/order-fixtures.js';
 
 /** The events stored one after another on the order's stream, at positions 7:1, 7:2, … */
 function stored(events: OrderEvent[]): StoredEvent<OrderEvent>[] {
@@ -32,15 +41,6 @@ function given(events: OrderEvent[]): { row: OrderRecord | undefined; changes: O
   }
   return { row, changes };
 }
-
-const cancelledPaid: OrderEvent = {
-  type: 'OrderCancelled',
-  data: { reason: 'out of stock', cancelledAt: T2, refundDue: TOTAL },
-};
-const refunded = (amount: number): OrderEvent => ({
-  type: 'OrderPaymentRefunded',
-  data: { amount, reason: 'refund', refundedAt: T2 },
-});
 
 describe('the orders row evolve', () => {
   it('given OrderCreated, writes a PENDING row, its lines and a status change from nothing', () => {

@@ -2,7 +2,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/connect.js';
 import type { StoredEvent } from '../../eventstore/index.js';
 import type { Projection } from '../../processing/index.js';
-import { upsert } from '../recordset.js';
+import { evolveRows, upsert } from '../recordset.js';
 import { evolveProductRow, PRODUCT_EVENT_TYPES, productIdOf, type ProductEvent } from './evolve.js';
 import { products } from './table.js';
 
@@ -21,24 +21,12 @@ async function applyProductEvents(tx: Tx, events: StoredEvent<ProductEvent>[]): 
   const ids = [...new Set(events.map((e) => productIdOf(e.streamId)))];
   const found = await tx.select().from(products).where(inArray(products.id, ids));
   const current = new Map(found.map((row) => [row.id, row]));
-  const changed = new Set<string>();
-  const named: { id: string; name: string }[] = [];
-  for (const event of events) {
-    const id = productIdOf(event.streamId);
-    const row = evolveProductRow(current.get(id), event);
-    if (!row) continue;
-    current.set(id, row);
-    changed.add(id);
-    if (event.type === 'ProductDefined') named.push({ id, name: row.name });
-  }
-  if (changed.size === 0) return;
-  await tx.execute(
-    upsert(
-      products,
-      [...changed].map((id) => current.get(id)!),
-      'id',
-    ),
-  );
+  const changed = evolveRows(current, events, (e) => productIdOf(e.streamId), evolveProductRow);
+  if (changed.length === 0) return;
+  await tx.execute(upsert(products, changed, 'id'));
+  const named = events
+    .filter((e) => e.type === 'ProductDefined')
+    .map((e) => ({ id: productIdOf(e.streamId), name: e.data.name }));
   if (named.length > 0) {
     // Lines written by the orders projection before the product was projected.
     await tx.execute(sql`

@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/connect.js';
 import { USER_EVENT_TYPES, type UserEvent } from '../../domain/index.js';
 import type { Projection } from '../../processing/index.js';
-import { upsert } from '../recordset.js';
+import { evolveRows, upsert } from '../recordset.js';
 import { evolveUserRow, userIdOf } from './evolve.js';
 import { users, type UserRecord } from './table.js';
 
@@ -16,22 +16,8 @@ export const usersProjection: Projection<UserEvent> = {
       ...new Set(events.filter((e) => e.type !== 'UserRegistered' || e.version > 1).map(userIdOf)),
     ];
     const touched = await loadUsers(tx, ids);
-    const changed = new Set<string>();
-    for (const event of events) {
-      const id = userIdOf(event);
-      const row = evolveUserRow(touched.get(id), event);
-      if (!row) continue;
-      touched.set(id, row);
-      changed.add(id);
-    }
-    if (changed.size === 0) return;
-    await tx.execute(
-      upsert(
-        users,
-        [...changed].map((id) => touched.get(id)!),
-        'id',
-      ),
-    );
+    const changed = evolveRows(touched, events, userIdOf, evolveUserRow);
+    if (changed.length > 0) await tx.execute(upsert(users, changed, 'id'));
   },
 };
 
