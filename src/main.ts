@@ -24,14 +24,14 @@ const commands: Record<string, () => Promise<void>> = {
     });
     let stopping = false;
     // Heard from the first moment: a SIGTERM during start-up still closes the database
-    // (and frees the data directory's lock) instead of killing the process mid-way.
+    // (and frees the data directory's lock) instead of killing the process mid-way, and
+    // the stages of the start still to come are cancelled rather than awaited.
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
       try {
-        const { app, serving } = await started;
-        await serving.catch(() => undefined);
+        const { app } = await started;
         await app.stop();
         process.exit(0);
       } catch (error) {
@@ -41,7 +41,14 @@ const commands: Record<string, () => Promise<void>> = {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    const { url, metricsPort } = await (await started).serving;
+    const serving = await (
+      await started
+    ).serving.catch((error: unknown) => {
+      if (stopping) return undefined; // cancelled by the stop, which exits
+      throw error;
+    });
+    if (!serving) return;
+    const { url, metricsPort } = serving;
     // Since the process started (node's own boot included), as a user waiting at the prompt sees it.
     const readyMs = Math.round(performance.now());
     const { rss, heapUsed } = process.memoryUsage();

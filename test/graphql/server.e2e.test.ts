@@ -2,8 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/connect.js';
 import { printSortedSchema } from '../../src/graphql/schema.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
 import { WITH_PGLITE } from '../support/database.js';
@@ -38,6 +43,25 @@ describe.runIf(WITH_PGLITE)('server', () => {
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     socket.send('this is not json');
     expect(await closed).toBe(4400);
+  });
+});
+
+describe.runIf(WITH_PGLITE)('an app stopped while it starts', () => {
+  it('skips the stages still to come and closes the database, instead of finishing the start first', async () => {
+    const messages: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => messages.push(JSON.parse(line).msg) });
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' });
+    // Still opening when the stop comes, as the database of `serve` is.
+    const opening = openDatabase({ kind: 'pglite' });
+    const app = buildApp(config, logger, { database: opening });
+    const starting = app.start(0);
+    await app.stop();
+    await expect(starting).rejects.toThrow('stopped during start-up');
+    expect(messages).toEqual([]);
+    expect(app.services).toBeUndefined();
+    await expect((await opening).db.execute(sql`SELECT 1`)).rejects.toMatchObject({
+      cause: { message: 'PGlite is closed' },
+    });
   });
 });
 
