@@ -11,6 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/migrated-pglite.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
