@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -15,5 +16,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A worker per core (vitest's default keeps one core free: a single worker on two cores).
+    // Files share no state (each opens its own database), and the cap bounds how many
+    // PGlite instances and server processes run at once on a large machine.
+    maxWorkers: Math.min(availableParallelism(), 4),
   },
 });
