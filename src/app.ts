@@ -29,7 +29,8 @@ export function buildApp(config: Config, logger: Logger, options: ServiceOptions
       return services;
     },
     start(port = config.port) {
-      const { signal } = (cancel = new AbortController());
+      cancel = new AbortController();
+      const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
       const started = (async () => {
         // A worker answers the supervisor's requests for its metrics from the first moment
         // (constructing one installs prom-client's listener; setRegistries alone does not),

@@ -42,7 +42,7 @@ export interface ServiceOptions {
   fulfilment?: false | { carrier?: Carrier };
   /** The database, already opening (`serve` starts opening it while the server's modules load); else opened here. */
   database?: Promise<Database>;
-  /** Aborted by a stop during the start: the stages still to come are skipped and the database closed. */
+  /** Aborted to stop during the start: the stages still to come are skipped and the database closed. */
   signal?: AbortSignal;
 }
 
