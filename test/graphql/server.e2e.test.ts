@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/connect.js';
 import { printSortedSchema } from '../../src/graphql/schema.js';
 import { collect, waitUntil, wsClient } from '../support/clients.js';
-import { WITH_PGLITE } from '../support/database.js';
+import { openMigratedPglite, WITH_PGLITE } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 describe.runIf(WITH_PGLITE)('server', () => {
@@ -52,7 +51,7 @@ describe.runIf(WITH_PGLITE)('an app stopped while it starts', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => messages.push(JSON.parse(line).msg) });
     const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' });
     // Still opening when the stop comes, as the database of `serve` is.
-    const opening = openDatabase({ kind: 'pglite' });
+    const opening = openMigratedPglite();
     const app = buildApp(config, logger, { database: opening });
     const starting = app.start(0);
     await app.stop();
