@@ -45,10 +45,13 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   };
 }
 
-/** A PGlite database in memory of its own, a copy of the run's migrated one (migrated-pglite.ts). */
-export async function openMigratedPglite(): Promise<Database> {
+/**
+ * A PGlite database of its own, a copy of the run's migrated one (migrated-pglite.ts): in
+ * memory, or in `dataDir`, a new data directory that later opens need not copy again.
+ */
+export async function openMigratedPglite(dataDir?: string): Promise<Database> {
   const dump = new Blob([await readFile(inject('migratedPglite'))], { type: 'application/x-gzip' });
-  return openDatabase({ kind: 'pglite', from: dump });
+  return openDatabase({ kind: 'pglite', dataDir, from: dump });
 }
 
 /** An empty PostgreSQL database of its own on the TEST_DATABASE_URL server, for a server under test. */
