@@ -5,7 +5,6 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { ENGINES } from './database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,10 +18,10 @@ declare module 'vitest' {
  * Every PGlite test database starts as a copy of it (openTestDatabase, startTestServer),
  * which loads in a fraction of what initdb and the migrations take on each open (about
  * 0.7 s against 3 s here). A broken migration still fails the run, here, and
- * test/db/migrate.int.test.ts migrates empty databases itself.
+ * test/db/migrate.int.test.ts migrates empty databases itself. Made in a PostgreSQL-only
+ * run too: some tests are about PGlite whatever the engines under test.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  if (!ENGINES.includes('pglite')) return undefined;
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'ledgerline-migrated-'));
   const database = await openDatabase({ kind: 'pglite' });
   try {
