@@ -102,15 +102,14 @@ describe('a server process', () => {
       (early) => early.exited.then(String),
       (error: Error) => error.message,
     );
-    await waitUntil(
-      () =>
-        stat(`${dataDir}.lock`).then(
-          () => true,
-          () => false,
-        ),
-      30_000,
-    );
-    process.kill(Number(await readFile(`${dataDir}.lock`, 'utf8')), 'SIGTERM');
+    // The file exists a moment before its pid is in it, and process.kill(0) would signal
+    // this whole process group: wait for the pid.
+    let pid = 0;
+    await waitUntil(async () => {
+      pid = Number(await readFile(`${dataDir}.lock`, 'utf8').catch(() => ''));
+      return pid > 0;
+    }, 30_000);
+    process.kill(pid, 'SIGTERM');
     await waitUntil(
       () =>
         stat(`${dataDir}.lock`).then(
