@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { App } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -13,26 +14,22 @@ const commands: Record<string, () => Promise<void>> = {
       const { superviseWorkers } = await import('./cluster.js');
       return superviseWorkers(config, logger, config.workers);
     }
-    // The database opens while the server's modules load: PGlite's open waits on its
-    // WebAssembly compiling and on the disk, which the loading fills.
-    const { startOpeningDatabase } = await import('./db/open.js');
-    const { database } = await startOpeningDatabase(config, logger);
-    database.catch(() => {}); // awaited by the start below, which reports the failure
-    const started = import('./app.js').then(({ buildApp }) => {
-      const app = buildApp(config, logger, { database });
-      return { app, serving: app.start() };
-    });
     let stopping = false;
-    // Heard from the first moment: a SIGTERM during start-up still closes the database
-    // (and frees the data directory's lock) instead of killing the process mid-way.
+    let started: Promise<{ app: App; serving: ReturnType<App['start']> }> | undefined;
+    // Aborted by the SIGTERM itself, so a start still loading its modules then goes no
+    // further than the open, rather than a stage further before the stop reaches the app.
+    const cancelled = new AbortController();
+    // Heard from the first moment, before the data directory's lock is taken: a SIGTERM
+    // during start-up still closes the database (and frees the lock) instead of killing
+    // the process mid-way, and the stages of the start still to come are cancelled.
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      cancelled.abort(new Error('stopped during start-up'));
       logger.info({ signal }, 'shutting down');
       try {
-        const { app, serving } = await started;
-        await serving.catch(() => undefined);
-        await app.stop();
+        // Not yet opening (`started` is set in the same turn as the open begins): nothing to close.
+        if (started) await (await started).app.stop();
         process.exit(0);
       } catch (error) {
         logger.error({ err: error }, 'shutdown failed');
@@ -41,7 +38,23 @@ const commands: Record<string, () => Promise<void>> = {
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
-    const { url, metricsPort } = await (await started).serving;
+    // The database opens while the server's modules load: PGlite's open waits on its
+    // WebAssembly compiling and on the disk, which the loading fills.
+    const { startOpeningDatabase } = await import('./db/open.js');
+    const { database } = await startOpeningDatabase(config, logger);
+    database.catch(() => {}); // awaited by the start below, which reports the failure
+    started = import('./app.js').then(({ buildApp }) => {
+      const app = buildApp(config, logger, { database, signal: cancelled.signal });
+      return { app, serving: app.start() };
+    });
+    const serving = await (
+      await started
+    ).serving.catch((error: unknown) => {
+      if (stopping) return undefined; // cancelled by the stop, which exits
+      throw error;
+    });
+    if (!serving) return;
+    const { url, metricsPort } = serving;
     // Since the process started (node's own boot included), as a user waiting at the prompt sees it.
     const readyMs = Math.round(performance.now());
     const { rss, heapUsed } = process.memoryUsage();

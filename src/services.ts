@@ -51,6 +51,8 @@ export interface ServiceOptions {
   fulfilment?: false | { carrier?: Carrier };
   /** The database, already opening (`serve` starts opening it while the server's modules load); else opened here. */
   database?: Promise<Database>;
+  /** Aborted to stop during the start: the stages still to come are skipped and the database closed. */
+  signal?: AbortSignal;
 }
 
 export async function startServices(
@@ -60,8 +62,11 @@ export async function startServices(
 ): Promise<Services> {
   const database = await (options.database ?? openConfiguredDatabase(config, logger));
   try {
+    // The open is most of a start on PGlite, and cannot be cut short; what follows can.
+    options.signal?.throwIfAborted();
     logger.info('migrating');
     await migrate(database);
+    options.signal?.throwIfAborted();
   } catch (error) {
     await database.close();
     throw error;

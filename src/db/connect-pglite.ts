@@ -28,11 +28,11 @@ class FairPGlite extends PGlite {
   }
 }
 
-export async function openPglite(dataDir: string | undefined): Promise<Database> {
+export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
   const onDisk = dataDir !== undefined && !dataDir.includes('://');
   const release = onDisk ? lockDataDir(dataDir) : () => {};
   const fresh = onDisk && needsInitdb(dataDir);
-  const client = new FairPGlite(dataDir);
+  const client = new FairPGlite({ dataDir, loadDataDir: from });
   try {
     await client.waitReady;
   } catch (error) {

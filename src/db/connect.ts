@@ -9,7 +9,9 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
 export type Executor = Db | Tx;
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir?: string } // no dataDir: in memory
+  // No dataDir: in memory. `from`: a dump of a data directory (PGlite's dumpDataDir) to start
+  // from instead of an empty one (tests start from a migrated copy rather than run initdb each time).
+  | { kind: 'pglite'; dataDir?: string; from?: Blob }
   | { kind: 'postgres'; url: string; poolMax?: number; connectTimeoutMs?: number };
 
 export interface Database {
@@ -67,7 +69,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 export async function loadDriver(target: DatabaseTarget): Promise<() => Promise<Database>> {
   if (target.kind === 'pglite') {
     const { openPglite } = await import('./connect-pglite.js');
-    return () => openPglite(target.dataDir);
+    return () => openPglite(target.dataDir, target.from);
   }
   const { openPostgres } = await import('./connect-postgres.js');
   return () =>

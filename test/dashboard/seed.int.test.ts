@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { rows } from '../../src/db/connect.js';
+import { rows, type Database } from '../../src/db/connect.js';
 import { ORDER_STATUSES, type CreateOrder } from '../../src/domain/index.js';
 import { orderStatistics } from '../../src/projections/orders/statistics.js';
 import { SEED_PRODUCTS } from '../../src/seed/catalogue.js';
@@ -12,7 +12,7 @@ import { seedPlan } from '../../src/seed/plan.js';
 import { writeSeed } from '../../src/seed/run.js';
 import { startServices, type Services } from '../../src/services.js';
 import { meta, silentLogger } from '../support/commands.js';
-import { createPostgresDatabase, ENGINES, type Engine } from '../support/database.js';
+import { createPostgresDatabase, ENGINES, openMigratedPglite, type Engine } from '../support/database.js';
 
 const UNTIL = new Date('2026-03-01T12:00:00.000Z');
 const BACKORDERED = 'seed-prod-espresso';
@@ -56,7 +56,10 @@ describe('the seed', () => {
     let services: Services;
     beforeAll(async () => {
       const config = { ...loadConfig({}), database: { kind: 'pglite' as const, dataDir: 'memory://' } };
-      services = await startServices(config, silentLogger, { fulfilment: false });
+      services = await startServices(config, silentLogger, {
+        fulfilment: false,
+        database: openMigratedPglite(),
+      });
     });
     afterAll(() => services.stop());
 
@@ -93,10 +96,10 @@ const QUIET_MS = 3_000;
 
 describe.each(ENGINES)('the seed under the running fulfilment saga on %s', (engine) => {
   it('keeps orders in every status, PAID ones included, until stock comes in for them', async () => {
-    const { config, drop } = await storedDatabase(engine);
+    const { config, first, drop } = await storedDatabase(engine);
     try {
       // `npm run seed`: the saga off while the history is written.
-      let services = await startServices(config, silentLogger, { fulfilment: false });
+      let services = await startServices(config, silentLogger, { fulfilment: false, database: first });
       await writeSeed(services, seedPlan({ orders: 60, until: UNTIL }));
       const seeded = (await orderStatistics(services.database.db, {})).countByStatus;
       await services.stop();
@@ -129,8 +132,13 @@ describe.each(ENGINES)('the seed under the running fulfilment saga on %s', (engi
   }, 120_000);
 });
 
-/** A database that outlives one startServices: a PGlite directory, or a PostgreSQL database of its own. */
-async function storedDatabase(engine: Engine): Promise<{ config: Config; drop(): Promise<void> }> {
+/**
+ * A database that outlives one startServices: a PGlite directory (its first open copies the
+ * run's migrated database into it: `first`), or a PostgreSQL database of its own.
+ */
+async function storedDatabase(
+  engine: Engine,
+): Promise<{ config: Config; first?: Promise<Database>; drop(): Promise<void> }> {
   if (engine === 'postgres') {
     const fresh = await createPostgresDatabase();
     return {
@@ -138,10 +146,12 @@ async function storedDatabase(engine: Engine): Promise<{ config: Config; drop():
       drop: fresh.drop,
     };
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'ledgerline-seed-'));
+  const dir = await mkdtemp(join(tmpdir(), 'ledgerline-seed-'));
+  const dataDir = join(dir, 'data');
   return {
     config: { ...loadConfig({}), database: { kind: 'pglite', dataDir } },
-    drop: () => rm(dataDir, { recursive: true, force: true }),
+    first: openMigratedPglite(dataDir),
+    drop: () => rm(dir, { recursive: true, force: true }),
   };
 }
 

@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, rows, type Database } from '../../src/db/connect.js';
+import { rows, type Database } from '../../src/db/connect.js';
+import { openMigratedPglite } from '../support/database.js';
 
 // PGlite runs on this event loop: a long chain of statements must leave turns for requests.
 describe('PGlite gives the event loop a turn before each statement', () => {
   let database: Database;
   beforeAll(async () => {
-    database = await openDatabase({ kind: 'pglite' });
+    database = await openMigratedPglite();
   });
   afterAll(() => database.close());
 

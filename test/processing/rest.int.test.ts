@@ -5,6 +5,7 @@ import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { driveOrder, registry, silent, until } from '../projections/support.js';
 
 const T0 = '2025-10-29T10:00:00.000Z';
+const REST_MS = 400;
 
 /** Counts the events of each batch it is given; writes nothing. */
 function counting(name: string, readYourWrites: boolean): Projection & { batches: number[] } {
@@ -61,17 +62,20 @@ describe('a projection no write waits on rests once caught up', () => {
   it('takes a busy spell in a few batches, while one that writes wait on takes each commit at once', async () => {
     const lazy = counting('lazy', false);
     const eager = counting('eager', true);
-    await start([lazy, eager], { restMs: 400 });
+    await start([lazy, eager], { restMs: REST_MS });
+    const began = performance.now();
     await createOrders(12, 30);
+    const spell = performance.now() - began;
     await until(
       () => lazy.batches.reduce((a, b) => a + b, 0) === 12 && eager.batches.reduce((a, b) => a + b, 0) === 12,
       10_000,
       'all applied',
     );
     // 12 commits over about 400 ms: each woke the eager one, the lazy one woke at most
-    // once per rest (plus the first commit, which found it awake).
+    // once per rest (plus the first commit, which found it awake). On a busy machine the
+    // commits take longer, and so the rests they span are counted.
     expect(eager.batches.length).toBeGreaterThanOrEqual(8);
-    expect(lazy.batches.length).toBeLessThanOrEqual(4);
+    expect(lazy.batches.length).toBeLessThanOrEqual(Math.max(4, 2 + Math.ceil(spell / REST_MS)));
   });
 
   it('never rests while catching up', async () => {

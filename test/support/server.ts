@@ -3,7 +3,7 @@ import type { ServiceOptions } from '../../src/services.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { postGraphql } from './clients.js';
 import { silentLogger } from './commands.js';
-import { createPostgresDatabase, type Engine } from './database.js';
+import { createPostgresDatabase, openMigratedPglite, type Engine } from './database.js';
 
 export interface TestServer {
   readonly url: string;
@@ -36,7 +36,10 @@ export async function startTestServer(
       ? { kind: 'postgres', url: fresh.url, poolMax: 20 }
       : { kind: 'pglite', dataDir: 'memory://' },
   };
-  const app = buildApp(config, silentLogger, services);
+  // PGlite starts from the run's migrated copy instead of an empty database: the start
+  // still migrates, finding nothing to do.
+  const database = fresh ? undefined : openMigratedPglite();
+  const app = buildApp(config, silentLogger, { ...services, database });
   const { url, metricsPort } = await app.start(0);
   return {
     url,
