@@ -11,9 +11,29 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function columnsOf<T extends PgTable>(table: T, only?: readonly Key<T>[]) {
-  const all = Object.entries(getTableColumns(table));
-  return only ? all.filter(([key]) => only.includes(key as Key<T>)) : all;
+interface Column {
+  key: string;
+  name: string;
+  type: string;
+  /** Read as a JavaScript bigint, which JSON cannot hold: written as its decimal text. */
+  bigint: boolean;
+}
+
+// A batch writes thousands of rows: each table's column list is worked out once.
+const COLUMNS = new WeakMap<PgTable, Column[]>();
+
+function columnsOf<T extends PgTable>(table: T, only?: readonly Key<T>[]): Column[] {
+  let all = COLUMNS.get(table);
+  if (!all) {
+    all = Object.entries(getTableColumns(table)).map(([key, column]) => ({
+      key,
+      name: column.name,
+      type: column.getSQLType(),
+      bigint: column.dataType === 'bigint',
+    }));
+    COLUMNS.set(table, all);
+  }
+  return only ? all.filter((column) => only.includes(column.key as Key<T>)) : all;
 }
 
 /**
@@ -27,16 +47,19 @@ export function recordset<T extends PgTable>(
 ): { names: string[]; from: SQL } {
   const columns = columnsOf(table, only);
   const json = JSON.stringify(
-    records.map((record) =>
-      Object.fromEntries(
-        columns.map(([key, column]) => [column.name, (record as Record<string, unknown>)[key] ?? null]),
-      ),
-    ),
-    (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+    records.map((record) => {
+      const values = record as Record<string, unknown>;
+      const row: Record<string, unknown> = {};
+      for (const column of columns) {
+        const value = values[column.key] ?? null;
+        row[column.name] = column.bigint && value !== null ? String(value) : value;
+      }
+      return row;
+    }),
   );
-  const types = columns.map(([, column]) => `${quote(column.name)} ${column.getSQLType()}`).join(', ');
+  const types = columns.map((column) => `${quote(column.name)} ${column.type}`).join(', ');
   return {
-    names: columns.map(([, column]) => quote(column.name)),
+    names: columns.map((column) => quote(column.name)),
     from: sql`jsonb_to_recordset(${json}::jsonb) AS x(${sql.raw(types)})`,
   };
 }
