@@ -30,7 +30,6 @@ function typeSet<E extends { type: string }>(versions: Record<E['type'], number>
 
 export const ORDER_EVENT_TYPES = typeSet<OrderEvent>(ORDER_EVENT_SCHEMA_VERSIONS);
 export const USER_EVENT_TYPES = typeSet<UserEvent>(USER_EVENT_SCHEMA_VERSIONS);
-export const INVENTORY_EVENT_TYPES = typeSet<InventoryEvent>(INVENTORY_EVENT_SCHEMA_VERSIONS);
 
 /** Narrows an event (stored or not) to the members of its union whose type is in `types`. */
 export function hasTypeIn<E extends { type: string }, T extends string>(

@@ -31,11 +31,6 @@ export class TableFollower<T> {
     );
   }
 
-  /** The position of the last row published. */
-  get position(): string {
-    return this.at;
-  }
-
   async start(): Promise<void> {
     this.at = await this.table.head();
     this.unlisten = await this.table.listen(() => this.loop.wake());
